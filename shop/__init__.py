@@ -1,0 +1,116 @@
+"""Relearn Shop: the application factory, the one way in."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from shop.config import BASE_DIR, Config
+from shop.extensions import babel, cache, csrf, db, migrate
+
+
+def create_app(config: object | None = None) -> Flask:
+    config = config or Config()
+    app = Flask(
+        __name__,
+        instance_path=getattr(config, "INSTANCE_PATH", None),
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+    )
+    app.config.from_object(config)
+    app.logger.setLevel(app.config.get("LOG_LEVEL", "INFO"))
+    if app.config.get("TRUST_PROXY_HEADERS"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_error_pages(app)
+    _register_security_headers(app)
+
+    from shop.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from shop.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=lambda: "Asia/Bangkok",
+        default_translation_directories=str(BASE_DIR / "shop" / "translations"),
+    )
+    if app.config.get("REDIS_URL"):
+        cache_config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": app.config["REDIS_URL"]}
+    else:
+        cache_config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
+    cache.init_app(app, config={**cache_config, "CACHE_KEY_PREFIX": "relearn:"})
+
+
+def _register_blueprints(app: Flask) -> None:
+    from shop.storefront import bp as storefront_bp
+
+    app.register_blueprint(storefront_bp)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from shop.i18n import LANGUAGES, current_language, region_label
+    from shop.services.money import format_baht
+    from shop.services.thai import format_date, format_datetime
+
+    app.jinja_env.filters["baht"] = format_baht
+    app.jinja_env.filters["thaidate"] = lambda value, long=False: format_date(value, current_language(), long)
+    app.jinja_env.filters["thaidatetime"] = lambda value: format_datetime(value, current_language())
+    app.jinja_env.filters["region"] = region_label
+
+    @app.context_processor
+    def inject_language() -> dict:
+        lang = current_language()
+        return {
+            "lang": lang,
+            "languages": LANGUAGES,
+            "loc": lambda obj, field: obj.localised(field, lang),
+        }
+
+
+def _register_error_pages(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if request.path.startswith("/api/"):
+            return {"error": error.name, "message": error.description}, error.code
+        return render_template("errors/error.html", error=error), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return render_template("errors/error.html", error=None), 500
+
+
+def _register_security_headers(app: Flask) -> None:
+    csp = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "form-action 'self' https://checkout.stripe.com; frame-ancestors 'none'; base-uri 'self'"
+    )
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
+
+
+logging.getLogger("PIL").setLevel(logging.WARNING)

@@ -1,0 +1,102 @@
+"""Configuration, read from the environment only here (12-factor style).
+
+`.env` in the project folder is loaded when present. Every setting has a safe
+default for a developer's machine; production sets DATABASE_URL, SECRET_KEY and
+REDIS_URL explicitly.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+load_dotenv(BASE_DIR / ".env")
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be a whole number, got {value!r}") from exc
+
+
+def instance_dir() -> Path:
+    path = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def load_or_create_secret_key(folder: Path) -> str:
+    """A random key kept in instance/secret_key, made on first run, never a fixed string."""
+    key_file = folder / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the common postgres:// spellings and use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Settings for running the shop (development and production)."""
+
+    def __init__(self) -> None:
+        folder = instance_dir()
+        self.INSTANCE_PATH = str(folder)
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or load_or_create_secret_key(folder)
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            os.environ.get("DATABASE_URL") or f"sqlite:///{folder / 'shop.sqlite3'}"
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.REDIS_URL = os.environ.get("REDIS_URL", "")
+        self.MEDIA_FOLDER = os.environ.get("MEDIA_FOLDER") or str(folder / "media")
+        self.STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+        self.STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
+        self.STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+        self.PROMPTPAY_ID = os.environ.get("PROMPTPAY_ID", "0898939397")
+        self.CATALOGUE_PAGE_SIZE = _int("CATALOGUE_PAGE_SIZE", 24)
+        # Cookies: secure unless explicitly running over plain HTTP in development.
+        secure = _bool("SESSION_COOKIE_SECURE", not _bool("FLASK_DEBUG", False))
+        self.SESSION_COOKIE_SECURE = secure
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.PREFERRED_URL_SCHEME = "https" if secure else "http"
+        self.TRUST_PROXY_HEADERS = _bool("TRUST_PROXY_HEADERS", False)
+        self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
+
+class TestConfig(Config):
+    """Settings for the test suite: the caller passes the database URL."""
+
+    def __init__(self, database_url: str, instance_path: str) -> None:
+        os.environ.setdefault("INSTANCE_PATH", instance_path)
+        super().__init__()
+        self.TESTING = True
+        self.SECRET_KEY = "test-secret-key-" + secrets.token_hex(8)
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(database_url)
+        self.INSTANCE_PATH = instance_path
+        self.MEDIA_FOLDER = str(Path(instance_path) / "media")
+        self.SESSION_COOKIE_SECURE = False
+        self.PREFERRED_URL_SCHEME = "http"
+        self.REDIS_URL = ""

@@ -1,0 +1,240 @@
+"""The catalogue: centres, categories, products, their variants and images."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    event,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from shop.extensions import db
+from shop.models._base import utcnow
+from shop.services.thai import normalise_for_search
+
+# The four-region scheme shown by the shop; the region is data on each centre.
+REGIONS = ("north", "northeast", "central", "south")
+
+
+class Bilingual:
+    """Fields stored as `<name>_th` and `<name>_en`; English falls back to Thai."""
+
+    def localised(self, field: str, lang: str) -> str:
+        if lang == "en":
+            value = getattr(self, f"{field}_en", None)
+            if value:
+                return value
+        return getattr(self, f"{field}_th") or ""
+
+
+class Centre(Bilingual, db.Model):
+    __tablename__ = "centre"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name_th: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    province_code: Mapped[str] = mapped_column(String(2), index=True)
+    province_th: Mapped[str] = mapped_column(String(100))
+    province_en: Mapped[str] = mapped_column(String(100))
+    region: Mapped[str] = mapped_column(String(20), index=True)
+    library_th: Mapped[str] = mapped_column(String(200), default="")
+    library_en: Mapped[str] = mapped_column(String(200), default="")
+    story_th: Mapped[str] = mapped_column(Text, default="")
+    story_en: Mapped[str] = mapped_column(Text, default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    contact_email: Mapped[str] = mapped_column(String(200), default="")
+    contact_line: Mapped[str] = mapped_column(String(100), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    products: Mapped[list[Product]] = relationship(back_populates="centre")
+
+    def province_name(self, lang: str) -> str:
+        return self.province_en if lang == "en" else self.province_th
+
+    def __repr__(self) -> str:
+        return f"<Centre {self.slug}>"
+
+
+class Category(Bilingual, db.Model):
+    __tablename__ = "category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name_th: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __repr__(self) -> str:
+        return f"<Category {self.slug}>"
+
+
+class Product(Bilingual, db.Model):
+    __tablename__ = "product"
+    __table_args__ = (
+        CheckConstraint("otop_stars IS NULL OR (otop_stars BETWEEN 1 AND 5)", name="otop_stars_range"),
+        CheckConstraint("status IN ('active', 'archived')", name="status_known"),
+        Index("ix_product_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name_th: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    description_th: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    maker_story_th: Mapped[str] = mapped_column(Text, default="")
+    maker_story_en: Mapped[str] = mapped_column(Text, default="")
+    otop: Mapped[bool] = mapped_column(Boolean, default=False)
+    otop_stars: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    featured: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    # Lower-cased, normalised Thai and English names and descriptions, kept by an ORM hook.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    centre: Mapped[Centre] = relationship(back_populates="products")
+    category: Mapped[Category] = relationship()
+    variants: Mapped[list[Variant]] = relationship(
+        back_populates="product", order_by="Variant.position, Variant.id", cascade="all, delete-orphan"
+    )
+    images: Mapped[list[ProductImage]] = relationship(
+        back_populates="product",
+        order_by="ProductImage.position, ProductImage.id",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+    @property
+    def sellable_variants(self) -> list[Variant]:
+        return [v for v in self.variants if v.active]
+
+    @property
+    def price_from_satang(self) -> int | None:
+        prices = [v.price_satang for v in self.sellable_variants]
+        return min(prices) if prices else None
+
+    @property
+    def has_price_range(self) -> bool:
+        return len({v.price_satang for v in self.sellable_variants}) > 1
+
+    @property
+    def stock_available(self) -> int:
+        return sum(v.available for v in self.sellable_variants)
+
+    @property
+    def main_image(self) -> ProductImage | None:
+        return self.images[0] if self.images else None
+
+    def refresh_search_text(self) -> None:
+        parts = [self.name_th, self.name_en, self.description_th, self.description_en, self.slug]
+        self.search_text = normalise_for_search(" ".join(p or "" for p in parts))
+
+    def __repr__(self) -> str:
+        return f"<Product {self.slug}>"
+
+
+class Variant(Bilingual, db.Model):
+    """What is actually sold: a product with no options has exactly one variant."""
+
+    __tablename__ = "variant"
+    __table_args__ = (
+        CheckConstraint("price_satang >= 0", name="price_not_negative"),
+        CheckConstraint("stock_on_hand >= 0", name="stock_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    sku: Mapped[str] = mapped_column(String(64), unique=True)
+    # The option values as a person reads them, e.g. "สีคราม / 2 เมตร" and "Indigo / 2 m".
+    name_th: Mapped[str] = mapped_column(String(200), default="")
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    price_satang: Mapped[int] = mapped_column(Integer)
+    stock_on_hand: Mapped[int] = mapped_column(Integer, default=0)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    product: Mapped[Product] = relationship(back_populates="variants")
+
+    @property
+    def available(self) -> int:
+        """Units that can still be sold."""
+        return max(self.stock_on_hand, 0)
+
+    def __repr__(self) -> str:
+        return f"<Variant {self.sku}>"
+
+
+class ProductImage(db.Model):
+    __tablename__ = "product_image"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    # Content-hashed file names in the media storage: the name changes when the bytes do.
+    filename: Mapped[str] = mapped_column(String(200))
+    thumb_filename: Mapped[str] = mapped_column(String(200))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    alt_th: Mapped[str] = mapped_column(String(300), default="")
+    alt_en: Mapped[str] = mapped_column(String(300), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    product: Mapped[Product] = relationship(back_populates="images")
+
+    def alt(self, lang: str) -> str:
+        return (self.alt_en if lang == "en" and self.alt_en else self.alt_th) or ""
+
+
+class CatalogVersion(db.Model):
+    """One row whose counter moves in the same transaction as any catalogue change.
+
+    Cached catalogue pages are keyed by it, so a committed change is never served stale.
+    """
+
+    __tablename__ = "catalog_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+CATALOG_MODELS = (Centre, Category, Product, Variant, ProductImage)
+
+
+@event.listens_for(Product, "before_insert")
+@event.listens_for(Product, "before_update")
+def _keep_search_text(mapper, connection, product: Product) -> None:  # noqa: ARG001
+    product.refresh_search_text()
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_catalog_version(session: Session, flush_context, instances) -> None:  # noqa: ARG001
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, CATALOG_MODELS) for obj in changed):
+        bump_catalog_version(session)
+
+
+def bump_catalog_version(session: Session) -> None:
+    """Move the catalogue's version inside the caller's transaction."""
+    table = CatalogVersion.__table__
+    # On the connection, not the Session: this may run inside a flush.
+    session.connection().execute(
+        update(table).where(table.c.id == 1).values(version=table.c.version + 1)
+    )

@@ -1,0 +1,1 @@
+"""Business rules, testable without HTTP. Views call these; these never see a request."""

@@ -1,0 +1,203 @@
+"""Reading the catalogue: filters, search, sorting and pages, in a fixed number of queries."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from shop.extensions import db
+from shop.models import REGIONS, Category, Centre, Product, Variant
+from shop.services.thai import normalise_for_search
+
+SORTS = ("newest", "price_asc", "price_desc", "name")
+MAX_QUERY_LENGTH = 100
+MAX_PAGE = 10_000
+
+
+class BadFilter(ValueError):
+    """A catalogue filter that cannot be applied; `field` says which one."""
+
+    def __init__(self, field: str, value: str) -> None:
+        super().__init__(f"{field}={value!r}")
+        self.field = field
+        self.value = value
+
+
+@dataclass(frozen=True)
+class CatalogueFilters:
+    q: str = ""
+    centre: str = ""
+    province: str = ""
+    region: str = ""
+    category: str = ""
+    in_stock: bool = False
+    sort: str = "newest"
+    page: int = 1
+
+    def as_args(self, **changes: object) -> dict[str, str]:
+        """Query-string arguments for a link that keeps these filters, with changes."""
+        merged = replace(self, **changes)  # type: ignore[arg-type]
+        args = {
+            "q": merged.q,
+            "centre": merged.centre,
+            "province": merged.province,
+            "region": merged.region,
+            "category": merged.category,
+            "in_stock": "1" if merged.in_stock else "",
+            "sort": "" if merged.sort == "newest" else merged.sort,
+            "page": "" if merged.page == 1 else str(merged.page),
+        }
+        return {k: v for k, v in args.items() if v}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.centre or self.province or self.region or self.category or self.in_stock)
+
+
+@dataclass
+class ProductPage:
+    items: list[Product]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def parse_filters(args: Mapping[str, str]) -> CatalogueFilters:
+    """Turn query-string arguments into filters; raise BadFilter for what cannot be right."""
+    q = " ".join((args.get("q") or "").split())
+    if len(q) > MAX_QUERY_LENGTH:
+        raise BadFilter("q", q[:20] + "…")
+    sort = args.get("sort") or "newest"
+    if sort not in SORTS:
+        raise BadFilter("sort", sort)
+    raw_page = args.get("page") or "1"
+    if not raw_page.isdigit() or not 1 <= int(raw_page) <= MAX_PAGE:
+        raise BadFilter("page", raw_page[:20])
+    region = args.get("region") or ""
+    if region and region not in REGIONS:
+        raise BadFilter("region", region[:40])
+    province = args.get("province") or ""
+    if province and not (len(province) == 2 and province.isdigit()):
+        raise BadFilter("province", province[:40])
+    in_stock = (args.get("in_stock") or "") in {"1", "on", "true"}
+    filters = CatalogueFilters(
+        q=q,
+        centre=(args.get("centre") or "")[:64],
+        province=province,
+        region=region,
+        category=(args.get("category") or "")[:64],
+        in_stock=in_stock,
+        sort=sort,
+        page=int(raw_page),
+    )
+    if filters.centre and not db.session.scalar(select(Centre.id).where(Centre.slug == filters.centre)):
+        raise BadFilter("centre", filters.centre)
+    if filters.category and not db.session.scalar(
+        select(Category.id).where(Category.slug == filters.category)
+    ):
+        raise BadFilter("category", filters.category)
+    return filters
+
+
+def _sellable_variant(*conditions):
+    return exists().where(Variant.product_id == Product.id, Variant.active.is_(True), *conditions)
+
+
+def _min_price():
+    return (
+        select(func.min(Variant.price_satang))
+        .where(Variant.product_id == Product.id, Variant.active.is_(True))
+        .correlate(Product)
+        .scalar_subquery()
+    )
+
+
+def _with_list_relations(stmt):
+    return stmt.options(
+        joinedload(Product.centre),
+        joinedload(Product.category),
+        selectinload(Product.variants),
+        selectinload(Product.images),
+    )
+
+
+def search_products(filters: CatalogueFilters, per_page: int) -> ProductPage:
+    """Active products matching the filters, one page of them, in four queries."""
+    conditions = [Product.status == "active", _sellable_variant()]
+    if filters.q:
+        needle = normalise_for_search(filters.q)
+        for word in needle.split(" "):
+            conditions.append(Product.search_text.contains(word, autoescape=True))
+    if filters.centre:
+        conditions.append(Centre.slug == filters.centre)
+    if filters.province:
+        conditions.append(Centre.province_code == filters.province)
+    if filters.region:
+        conditions.append(Centre.region == filters.region)
+    if filters.category:
+        conditions.append(Product.category.has(Category.slug == filters.category))
+    if filters.in_stock:
+        conditions.append(_sellable_variant(Variant.stock_on_hand > 0))
+
+    base = select(Product).join(Product.centre).where(and_(*conditions))
+    total = db.session.scalar(select(func.count()).select_from(base.with_only_columns(Product.id).subquery()))
+
+    order = {
+        "newest": (Product.created_at.desc(), Product.id.desc()),
+        "price_asc": (_min_price().asc(), Product.id.asc()),
+        "price_desc": (_min_price().desc(), Product.id.desc()),
+        "name": (Product.name_th.asc(), Product.id.asc()),
+    }[filters.sort]
+    stmt = _with_list_relations(base.order_by(*order)).limit(per_page).offset((filters.page - 1) * per_page)
+    items = list(db.session.scalars(stmt).unique())
+    return ProductPage(items=items, total=total or 0, page=filters.page, per_page=per_page)
+
+
+def featured_products(limit: int = 8) -> list[Product]:
+    stmt = (
+        select(Product)
+        .where(Product.status == "active", _sellable_variant())
+        .order_by(Product.featured.desc(), Product.created_at.desc(), Product.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(_with_list_relations(stmt)).unique())
+
+
+def active_centres() -> list[Centre]:
+    return list(db.session.scalars(select(Centre).where(Centre.active.is_(True)).order_by(Centre.id)))
+
+
+def all_categories() -> list[Category]:
+    return list(db.session.scalars(select(Category).order_by(Category.position, Category.id)))
+
+
+def centre_by_slug(slug: str) -> Centre | None:
+    return db.session.scalar(select(Centre).where(Centre.slug == slug, Centre.active.is_(True)))
+
+
+def product_by_slug(slug: str) -> Product | None:
+    """An active product with everything its page shows, or None."""
+    stmt = _with_list_relations(select(Product).where(Product.slug == slug, Product.status == "active"))
+    return db.session.scalars(stmt).unique().one_or_none()
+
+
+def provinces_with_centres(centres: list[Centre]) -> list[tuple[str, str, str]]:
+    """(code, Thai name, English name) of each province that hosts a centre, once each."""
+    seen: dict[str, tuple[str, str, str]] = {}
+    for centre in centres:
+        seen.setdefault(centre.province_code, (centre.province_code, centre.province_th, centre.province_en))
+    return list(seen.values())

@@ -1,0 +1,137 @@
+"""Customer-facing catalogue pages: thin views over services.catalog."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, redirect, render_template, request, send_from_directory, session, url_for
+from flask_babel import gettext as _
+
+from shop.caching import cached_fragment
+from shop.i18n import LANGUAGES, current_language
+from shop.models import REGIONS
+from shop.services import catalog
+from shop.storefront import bp
+
+
+@bp.get("/")
+def home():
+    lang = current_language()
+
+    def render() -> str:
+        centres = catalog.active_centres()
+        return render_template(
+            "storefront/_home_body.html",
+            centres=centres,
+            regions=REGIONS,
+            featured=catalog.featured_products(),
+        )
+
+    return render_template("storefront/home.html", body=cached_fragment("home", (lang,), render))
+
+
+@bp.get("/products")
+def catalogue():
+    try:
+        filters = catalog.parse_filters(request.args)
+    except catalog.BadFilter as bad:
+        return render_template("storefront/bad_filter.html", message=bad_filter_message(bad)), 400
+    return _product_list_page("storefront/catalogue.html", filters, centre=None)
+
+
+@bp.get("/centres/<slug>")
+def centre(slug: str):
+    found = catalog.centre_by_slug(slug)
+    if found is None:
+        abort(404)
+    args = request.args.to_dict()
+    args["centre"] = found.slug
+    try:
+        filters = catalog.parse_filters(args)
+    except catalog.BadFilter as bad:
+        return render_template("storefront/bad_filter.html", message=bad_filter_message(bad)), 400
+    return _product_list_page("storefront/centre.html", filters, centre=found)
+
+
+def _product_list_page(template: str, filters: catalog.CatalogueFilters, centre):
+    lang = current_language()
+    per_page = current_app.config["CATALOGUE_PAGE_SIZE"]
+
+    def render() -> str:
+        result = catalog.search_products(filters, per_page)
+        if filters.page > result.pages:
+            return None
+        centres = catalog.active_centres()
+        return render_template(
+            "storefront/_product_list_body.html",
+            result=result,
+            filters=filters,
+            centre=centre,
+            centres=centres,
+            provinces=catalog.provinces_with_centres(centres),
+            regions=REGIONS,
+            categories=catalog.all_categories(),
+            endpoint=request.endpoint,
+            view_args=request.view_args or {},
+        )
+
+    body = cached_fragment(template, (lang, filters, per_page), render)
+    if body is None:  # a page past the last one
+        abort(404)
+    return render_template(template, body=body, filters=filters, centre=centre)
+
+
+@bp.get("/products/<slug>")
+def product(slug: str):
+    lang = current_language()
+
+    def render() -> tuple[str, str] | None:
+        found = catalog.product_by_slug(slug)
+        if found is None:
+            return None
+        return found.localised("name", lang), render_template("storefront/_product_body.html", product=found)
+
+    page = cached_fragment("product", (lang, slug), render)
+    if page is None:
+        abort(404)
+    title, body = page
+    return render_template("storefront/product.html", title=title, body=body)
+
+
+@bp.get("/language/<code>")
+def set_language(code: str):
+    """The visible language switch; works as a plain link, without JavaScript."""
+    if code not in LANGUAGES:
+        abort(404)
+    session["lang"] = code
+    session.permanent = True
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    # Only same-site paths, so the switch cannot be used as an open redirect.
+    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
+        target = url_for("storefront.home")
+    return redirect(target)
+
+
+@bp.get("/media/<path:filename>")
+def media(filename: str):
+    # Content-hashed names: the bytes behind a name never change, so cache for a year.
+    return send_from_directory(current_app.config["MEDIA_FOLDER"], filename, max_age=31_536_000)
+
+
+@bp.get("/healthz")
+def healthz():
+    """The bare endpoint: no database, no template. Load balancers and the benchmark use it."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+def bad_filter_message(bad: catalog.BadFilter) -> str:
+    messages = {
+        "q": _("Your search is too long. Please use at most %(n)d characters.", n=catalog.MAX_QUERY_LENGTH),
+        "sort": _("We cannot sort that way. Choose newest, price or name."),
+        "page": _("That page number is not valid. Pages are whole numbers from 1."),
+        "region": _("We do not know that region."),
+        "province": _("We do not know that province."),
+        "centre": _("We do not know that centre."),
+        "category": _("We do not know that category."),
+    }
+    return messages.get(bad.field, _("That filter is not valid."))
