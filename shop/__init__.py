@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -29,6 +29,7 @@ def create_app(config: object | None = None) -> Flask:
     _register_template_helpers(app)
     _register_error_pages(app)
     _register_security_headers(app)
+    _register_input_guards(app)
 
     from shop.cli import register_commands
 
@@ -93,6 +94,17 @@ def _register_error_pages(app: Flask) -> None:
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         return render_template("errors/error.html", error=None), 500
+
+
+def _register_input_guards(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_bytes():
+        """NUL cannot be stored in PostgreSQL text; such input is malformed, never a 500."""
+        values = [request.path, *request.args.keys(), *request.args.values()]
+        if request.mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+            values += [*request.form.keys(), *request.form.values()]
+        if any("\x00" in value for value in values):
+            abort(400)
 
 
 def _register_security_headers(app: Flask) -> None:

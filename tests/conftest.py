@@ -1,0 +1,164 @@
+"""Test fixtures: every test gets a fresh app on a clean database, on SQLite and on PostgreSQL.
+
+The schema is built once per run and per backend by the Alembic migrations (never by
+create_all), and emptied after each test. PostgreSQL gets its own database per run,
+dropped at the end. Under CI=true an unreachable PostgreSQL fails the run; elsewhere
+its tests are skipped with the reason.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from shop import create_app
+from shop.config import TestConfig
+from shop.extensions import db
+
+DEFAULT_PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+KEEP_TABLES = {"alembic_version", "catalog_version"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        default=os.environ.get("TEST_DATABASES", "sqlite,postgresql"),
+        help="comma-separated backends to run database tests on (sqlite, postgresql)",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        backends = [b.strip() for b in metafunc.config.getoption("--db").split(",") if b.strip()]
+        metafunc.parametrize("backend", backends, indirect=True, scope="session")
+
+
+def _pg_server_url() -> str:
+    from shop.config import normalise_database_url
+
+    return normalise_database_url(os.environ.get("TEST_DATABASE_URL") or DEFAULT_PG_SERVER)
+
+
+def _create_pg_database() -> tuple[str, sa.Engine, str]:
+    server = sa.make_url(_pg_server_url())
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
+    name = f"relearn_test_{secrets.token_hex(4)}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0'))
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        message = f"PostgreSQL at {server.render_as_string(hide_password=True)} is unreachable: {exc.orig}"
+        if IN_CI:
+            pytest.fail(message + " (CI=true: PostgreSQL is required)", pytrace=False)
+        pytest.skip(message)
+    return server.set(database=name).render_as_string(hide_password=False), admin, name
+
+
+@pytest.fixture(scope="session")
+def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The database URL of one backend, migrated to head, for the whole run."""
+    kind = request.param
+    instance = tmp_path_factory.mktemp(f"instance-{kind}")
+    admin = name = None
+    if kind == "sqlite":
+        url = f"sqlite:///{instance / 'test.sqlite3'}"
+    elif kind == "postgresql":
+        url, admin, name = _create_pg_database()
+    else:
+        raise pytest.UsageError(f"unknown --db backend {kind!r}")
+    app = create_app(TestConfig(url, str(instance)))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    yield url
+    if admin is not None:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _empty_tables() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def app(backend: str, tmp_path: Path):
+    app = create_app(TestConfig(backend, str(tmp_path)))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+    shutil.rmtree(tmp_path / "media", ignore_errors=True)
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in its own app context, as a real server does.
+
+    The tests hold an app context open for database access; without this, Flask would
+    reuse it for requests and share `g` (Babel's locale, the signed-in user) between them.
+    """
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)  # type: ignore[arg-type]
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = IsolatedClient
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo(app):
+    """The demo catalogue, as `flask seed-demo` loads it."""
+    from shop.services.demo import seed_demo
+
+    seed_demo(app.config["MEDIA_FOLDER"])
+    return app
+
+
+@pytest.fixture
+def count_queries(app):
+    """Counts SQL statements run inside a `with count_queries() as counter:` block."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def before(conn, cursor, statement, *args):  # noqa: ARG001
+            statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting

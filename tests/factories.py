@@ -1,0 +1,67 @@
+"""One-line makers of centres, categories and products for tests."""
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta, timezone
+
+from shop.extensions import db
+from shop.models import Category, Centre, Product, Variant
+
+_seq = itertools.count(1)
+_EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def make_centre(slug: str | None = None, **fields) -> Centre:
+    n = next(_seq)
+    centre = Centre(
+        slug=slug or f"centre-{n}",
+        name_th=fields.pop("name_th", f"ศูนย์ทดสอบ {n}"),
+        name_en=fields.pop("name_en", f"Test centre {n}"),
+        province_code=fields.pop("province_code", "84"),
+        province_th=fields.pop("province_th", "สุราษฎร์ธานี"),
+        province_en=fields.pop("province_en", "Surat Thani"),
+        region=fields.pop("region", "south"),
+        story_th=fields.pop("story_th", "เรื่องราวของศูนย์"),
+        story_en=fields.pop("story_en", "The centre's story"),
+        **fields,
+    )
+    db.session.add(centre)
+    return centre
+
+
+def make_category(slug: str | None = None, **fields) -> Category:
+    n = next(_seq)
+    category = Category(slug=slug or f"category-{n}", name_th=f"หมวด {n}", name_en=f"Category {n}", **fields)
+    db.session.add(category)
+    return category
+
+
+def make_product(
+    centre: Centre | None = None,
+    category: Category | None = None,
+    *,
+    prices: tuple[int, ...] = (45000,),
+    stock: int | tuple[int, ...] = 5,
+    commit: bool = True,
+    **fields,
+) -> Product:
+    """A product with one variant per price (satang); `stock` per variant."""
+    n = next(_seq)
+    stocks = stock if isinstance(stock, tuple) else (stock,) * len(prices)
+    product = Product(
+        centre=centre or make_centre(),
+        category=category or make_category(),
+        slug=fields.pop("slug", f"product-{n}"),
+        name_th=fields.pop("name_th", f"สินค้าทดสอบ {n}"),
+        name_en=fields.pop("name_en", f"Test product {n}"),
+        created_at=fields.pop("created_at", _EPOCH + timedelta(minutes=n)),
+        **fields,
+    )
+    for i, (price, units) in enumerate(zip(prices, stocks, strict=True)):
+        product.variants.append(
+            Variant(sku=f"SKU-{n}-{i}", name_th=f"แบบ {i}", name_en=f"Option {i}", price_satang=price, stock_on_hand=units, position=i)
+        )
+    db.session.add(product)
+    if commit:
+        db.session.commit()
+    return product
