@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 
 import geothai
@@ -10,11 +11,16 @@ from sqlalchemy import func, select
 from shop.extensions import db
 from shop.models import Category, Centre, Product, ProductImage, Variant
 from shop.services.demo_data import CATEGORIES, CENTRE_STORY_EN, CENTRE_STORY_TH, CENTRES, PRODUCTS
-from shop.services.media import store_image
+from shop.services.media import EncodedImage, encode_image, store_encoded
 from shop.services.placeholder import placeholder_image
 
 Progress = Callable[[str], None]
 DEMO_EPOCH = datetime(2026, 11, 1, 3, 0, tzinfo=timezone.utc)
+
+
+@lru_cache(maxsize=128)
+def _demo_photo(slug: str, category: str) -> EncodedImage:
+    return encode_image(placeholder_image(slug, category))
 
 
 def province_by_english_name(name_en: str) -> geothai.Province:
@@ -90,7 +96,7 @@ def seed_demo(media_folder: str, progress: Progress = lambda _msg: None) -> dict
                 )
             )
             made["variants"] += 1
-        stored = store_image(media_folder, placeholder_image(slug, category_slug))
+        stored = store_encoded(media_folder, _demo_photo(slug, category_slug))
         product.images.append(
             ProductImage(
                 filename=stored.filename,

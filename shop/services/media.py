@@ -44,16 +44,33 @@ def _write(folder: Path, data: bytes, suffix: str) -> str:
     return f"{name[:2]}/{name}"
 
 
-def store_image(folder: str | Path, image: Image.Image) -> StoredImage:
-    """Save a full-size copy and a square thumbnail; return their names and size."""
-    folder = Path(folder)
+@dataclass(frozen=True)
+class EncodedImage:
+    full: bytes
+    thumb: bytes
+    width: int
+    height: int
+
+
+def encode_image(image: Image.Image) -> EncodedImage:
+    """A full-size JPEG (at most FULL_SIZE px) and a square thumbnail, without metadata."""
     image = ImageOps.exif_transpose(image)
     full = image.copy()
     full.thumbnail((FULL_SIZE, FULL_SIZE))
     thumb = ImageOps.fit(image, (THUMB_SIZE, THUMB_SIZE))
+    return EncodedImage(_encode(full), _encode(thumb), full.width, full.height)
+
+
+def store_encoded(folder: str | Path, encoded: EncodedImage) -> StoredImage:
+    folder = Path(folder)
     return StoredImage(
-        filename=_write(folder, _encode(full), ""),
-        thumb_filename=_write(folder, _encode(thumb), "-t"),
-        width=full.width,
-        height=full.height,
+        filename=_write(folder, encoded.full, ""),
+        thumb_filename=_write(folder, encoded.thumb, "-t"),
+        width=encoded.width,
+        height=encoded.height,
     )
+
+
+def store_image(folder: str | Path, image: Image.Image) -> StoredImage:
+    """Save a full-size copy and a square thumbnail; return their names and size."""
+    return store_encoded(folder, encode_image(image))
