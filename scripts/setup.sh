@@ -33,4 +33,4 @@ echo "==> Installing Python packages ($requirements)"
 .venv/bin/python -m pip install -q --disable-pip-version-check -r "$requirements"
 
 echo "==> Compiling translations"
-.venv/bin/pybabel compile -q -d shop/translations
+.venv/bin/pybabel compile -d shop/translations --statistics 2>&1 | tail -1
