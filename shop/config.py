@@ -89,6 +89,8 @@ class Config:
 class TestConfig(Config):
     """Settings for the test suite: the caller passes the database URL."""
 
+    __test__ = False  # not a pytest test class
+
     def __init__(self, database_url: str, instance_path: str) -> None:
         os.environ.setdefault("INSTANCE_PATH", instance_path)
         super().__init__()

@@ -1,0 +1,68 @@
+"""Two app servers sharing Redis and one database never show each other stale catalogue pages."""
+import pytest
+import redis
+
+from shop import create_app
+from shop.config import TestConfig
+from shop.extensions import db
+from shop.models import Variant
+from tests.conftest import IN_CI, IsolatedClient
+from tests.factories import make_product
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def redis_url():
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        if IN_CI:
+            pytest.fail(f"Redis at {REDIS_URL} is unreachable: {exc}", pytrace=False)
+        pytest.skip(f"Redis at {REDIS_URL} is unreachable: {exc}")
+    yield REDIS_URL
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def server(backend, tmp_path, redis_url, name):
+    config = TestConfig(backend, str(tmp_path / name))
+    config.REDIS_URL = redis_url
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    return app
+
+
+def test_servers_share_the_cache_and_see_each_others_changes(app, backend, tmp_path, redis_url):
+    product = make_product(slug="scarf", prices=(45000,))
+    first = server(backend, tmp_path, redis_url, "a")
+    second = server(backend, tmp_path, redis_url, "b")
+    assert "฿450" in first.test_client().get("/products/scarf").get_data(as_text=True)
+    cached_keys = redis.Redis.from_url(redis_url).keys("relearn:frag:product:*")
+    assert cached_keys, "the fragment was cached in Redis"
+
+    # a change committed through any server (here: the test's own session)...
+    variant = db.session.get(Variant, product.variants[0].id)
+    variant.price_satang = 39000
+    db.session.commit()
+    # ...is what every server shows next
+    for shop in (first, second):
+        page = shop.test_client().get("/products/scarf").get_data(as_text=True)
+        assert "฿390" in page and "฿450" not in page
+    for shop in (first, second):
+        with shop.app_context():
+            db.engine.dispose()
+
+
+def test_sessions_are_signed_cookies_that_any_server_reads(app, backend, tmp_path, redis_url):
+    first = server(backend, tmp_path, redis_url, "a")
+    second = server(backend, tmp_path, redis_url, "b")
+    second.config["SECRET_KEY"] = first.config["SECRET_KEY"]
+    one = first.test_client()
+    one.get("/language/en")
+    cookie = one.get_cookie("session")
+    other = second.test_client()
+    other.set_cookie("session", cookie.value)
+    assert '<html lang="en">' in other.get("/products").get_data(as_text=True)
+    for shop in (first, second):
+        with shop.app_context():
+            db.engine.dispose()
