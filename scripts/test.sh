@@ -6,9 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh --dev
 
-if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "loma\|garuda\|tlwg"; then
-  echo "==> Installing Chromium and Thai fonts for the browser tests"
-  apt_install chromium fonts-thai-tlwg || echo "Could not install chromium; browser tests will be skipped (they fail under CI=true)." >&2
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/zbarimg ] || ! fc-list 2>/dev/null | grep -qi "loma\|garuda\|tlwg"; then
+  echo "==> Installing Chromium, Thai fonts and a QR reader for the browser tests"
+  apt_install chromium fonts-thai-tlwg zbar-tools \
+    || echo "Could not install chromium; browser tests will be skipped (they fail under CI=true)." >&2
 fi
 
 # PostgreSQL: the suite makes its own database on the server it is given. Where none answers

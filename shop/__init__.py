@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shop.config import BASE_DIR, Config
-from shop.extensions import babel, cache, csrf, db, migrate
+from shop.extensions import babel, cache, csrf, db, login_manager, migrate
 
 
 def create_app(config: object | None = None) -> Flask:
@@ -54,16 +54,31 @@ def _init_extensions(app: Flask) -> None:
     else:
         cache_config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
     cache.init_app(app, config={**cache_config, "CACHE_KEY_PREFIX": "relearn:"})
+    login_manager.init_app(app)
+    login_manager.login_view = "account.sign_in"
+    login_manager.session_protection = "strong"
+
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please sign in to see that page.")
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from shop.models import User
+
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
 
 def _register_blueprints(app: Flask) -> None:
+    from shop.account import bp as account_bp
     from shop.storefront import bp as storefront_bp
 
     app.register_blueprint(storefront_bp)
+    app.register_blueprint(account_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from shop.i18n import LANGUAGES, current_language, region_label
+    from shop.i18n import LANGUAGES, current_language, order_status_label, region_label, shipment_status_label
     from shop.services.money import format_baht
     from shop.services.thai import format_date, format_datetime
 
@@ -71,6 +86,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["thaidate"] = lambda value, long=False: format_date(value, current_language(), long)
     app.jinja_env.filters["thaidatetime"] = lambda value: format_datetime(value, current_language())
     app.jinja_env.filters["region"] = region_label
+    app.jinja_env.filters["order_status"] = order_status_label
+    app.jinja_env.filters["shipment_status"] = shipment_status_label
 
     @app.context_processor
     def inject_language() -> dict:

@@ -36,3 +36,18 @@ def register_commands(app: Flask) -> None:
         _require_schema()
         made = scale_catalogue(products, progress=lambda msg: click.echo(f"  {msg}"))
         click.echo(f"Done: {made} products added.")
+
+    @app.cli.command("expire-reservations")
+    def expire_reservations_command() -> None:
+        """Expire unpaid orders past their hold and return their stock (run it from cron)."""
+        from shop.services.checkout import expire_overdue_orders
+
+        _require_schema()
+        total = 0
+        while True:
+            expired = expire_overdue_orders()
+            total += expired
+            if expired == 0:
+                break
+            click.echo(f"  expired {total} orders so far…")
+        click.echo(f"Done: {total} unpaid orders expired and their stock returned.")

@@ -75,12 +75,26 @@ class Config:
         self.STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
         self.STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
         self.PROMPTPAY_ID = os.environ.get("PROMPTPAY_ID", "0898939397")
+        # Where customers reach the shop: links in emails start with it.
+        self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.PROMPTPAY_HOLD_HOURS = _int("PROMPTPAY_HOLD_HOURS", 24)
+        self.CART_LIFETIME_DAYS = _int("CART_LIFETIME_DAYS", 30)
         self.CATALOGUE_PAGE_SIZE = _int("CATALOGUE_PAGE_SIZE", 24)
+        # Email: printed to the log unless MAIL_SERVER is set.
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+        self.MAIL_PORT = _int("MAIL_PORT", 587)
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+        self.MAIL_SENDER = os.environ.get("MAIL_SENDER", "Relearn Shop <shop@relearn.example>")
         # Cookies: secure unless explicitly running over plain HTTP in development.
         secure = _bool("SESSION_COOKIE_SECURE", not _bool("FLASK_DEBUG", False))
         self.SESSION_COOKIE_SECURE = secure
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = secure
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.PERMANENT_SESSION_LIFETIME = _int("SESSION_LIFETIME_HOURS", 24 * 14) * 3600
         self.PREFERRED_URL_SCHEME = "https" if secure else "http"
         self.TRUST_PROXY_HEADERS = _bool("TRUST_PROXY_HEADERS", False)
         self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
@@ -97,8 +111,11 @@ class TestConfig(Config):
         self.TESTING = True
         self.SECRET_KEY = "test-secret-key-" + secrets.token_hex(8)
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(database_url)
+        # Room for the race tests' threads, each holding a connection at once.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 40}
         self.INSTANCE_PATH = instance_path
         self.MEDIA_FOLDER = str(Path(instance_path) / "media")
         self.SESSION_COOKIE_SECURE = False
+        self.REMEMBER_COOKIE_SECURE = False
         self.PREFERRED_URL_SCHEME = "http"
         self.REDIS_URL = ""

@@ -1,10 +1,13 @@
 """Flask extensions, created unbound here and bound to the app in create_app()."""
+import sqlite3
+
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from flask_login import LoginManager
+from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names so that Alembic migrations are the same on SQLite and PostgreSQL.
@@ -34,3 +37,32 @@ migrate = Migrate(compare_type=True, render_as_batch=True, include_object=includ
 csrf = CSRFProtect()
 babel = Babel()
 cache = Cache()
+login_manager = LoginManager()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection, connection_record) -> None:  # noqa: ARG001
+    """SQLite: SQLAlchemy drives transactions; WAL so readers never block the writer."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA busy_timeout = 30000")
+        dbapi_connection.execute("PRAGMA journal_mode = WAL")
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn) -> None:
+    # A writing service asks for BEGIN IMMEDIATE (see begin_write): it takes the write lock up
+    # front, so writers queue instead of failing when a read lock would have to be upgraded.
+    if conn.dialect.name == "sqlite":
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def begin_write() -> None:
+    """Start the transaction of one business action that writes.
+
+    Ends any read transaction the request had open, then begins anew: on SQLite with the
+    write lock taken at once; on PostgreSQL an ordinary transaction (rows are locked as used).
+    """
+    db.session.commit()
+    db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})

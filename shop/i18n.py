@@ -1,7 +1,7 @@
 """Thai by default, English on request; the choice lives in the signed session cookie."""
 from __future__ import annotations
 
-from flask import session
+from flask import has_request_context, session
 from flask_babel import get_locale, lazy_gettext as _l
 
 LANGUAGES = {"th": "ไทย", "en": "English"}
@@ -16,6 +16,8 @@ REGION_LABELS = {
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI commands and services called outside a request
+        return DEFAULT_LANGUAGE
     lang = session.get("lang")
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
@@ -28,3 +30,26 @@ def current_language() -> str:
 def region_label(region: str) -> str:
     label = REGION_LABELS.get(region)
     return str(label) if label else region
+
+ORDER_STATUS_LABELS = {
+    "awaiting_payment": _l("Awaiting payment"),
+    "paid": _l("Paid"),
+    "cancelled": _l("Cancelled"),
+    "expired": _l("Expired (not paid in time)"),
+}
+
+SHIPMENT_STATUS_LABELS = {
+    "to_pack": _l("To pack"),
+    "packed": _l("Packed"),
+    "shipped": _l("Shipped"),
+    "delivered": _l("Delivered"),
+    "cancelled": _l("Cancelled"),
+}
+
+
+def order_status_label(status: str) -> str:
+    return str(ORDER_STATUS_LABELS.get(status, status))
+
+
+def shipment_status_label(status: str) -> str:
+    return str(SHIPMENT_STATUS_LABELS.get(status, status))

@@ -65,3 +65,47 @@ def make_product(
     if commit:
         db.session.commit()
     return product
+
+
+def thai_details(email: str = "buyer@example.com"):
+    """Valid checkout details: the association's own address in Bang Kapi, Bangkok."""
+    from shop.services.checkout import CheckoutDetails
+    from shop.services.thai import validate_address
+
+    return CheckoutDetails(
+        email=email,
+        contact_name="สมชาย ใจดี",
+        phone="0812345678",
+        address_line="1346 ถนนอัครเทศ",
+        address=validate_address("10", "บางกะปิ", "คลองจั่น", "10240"),
+    )
+
+
+def cart_with(*items: tuple[int, int], user_id: int | None = None):
+    """A cart holding (variant_id, quantity) pairs."""
+    from shop.services import cart as carts
+
+    cart = carts.new_cart(user_id)
+    for variant_id, quantity in items:
+        carts.add_item(cart, variant_id, quantity)
+    return cart
+
+
+def place(cart, key: str | None = None, **kwargs):
+    """Place an order for this cart as a guest paying by PromptPay transfer."""
+    import secrets
+
+    from shop.services import cart as carts
+    from shop.services.checkout import place_order
+
+    fingerprint = kwargs.pop("fingerprint", None) or carts.summarise(cart).fingerprint()
+    return place_order(
+        cart,
+        kwargs.pop("details", None) or thai_details(),
+        payment_method=kwargs.pop("payment_method", "promptpay_transfer"),
+        idempotency_key=key or secrets.token_hex(16),
+        expected_fingerprint=fingerprint,
+        user_id=kwargs.pop("user_id", None),
+        lang=kwargs.pop("lang", "th"),
+        **kwargs,
+    )

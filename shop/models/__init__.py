@@ -1,4 +1,5 @@
 """The tables, one module per aggregate. Import them all here so Alembic sees them."""
+from shop.models.accounts import ROLES, User  # noqa: F401
 from shop.models.catalog import (  # noqa: F401
     REGIONS,
     CatalogVersion,
@@ -7,4 +8,15 @@ from shop.models.catalog import (  # noqa: F401
     Product,
     ProductImage,
     Variant,
+)
+from shop.models.inventory import MOVEMENT_REASONS, StockMovement  # noqa: F401
+from shop.models.orders import (  # noqa: F401
+    ORDER_STATUSES,
+    SHIPMENT_STATUSES,
+    Cart,
+    CartItem,
+    Order,
+    OrderLine,
+    Payment,
+    Shipment,
 )

@@ -55,6 +55,11 @@ class Centre(Bilingual, db.Model):
     contact_email: Mapped[str] = mapped_column(String(200), default="")
     contact_line: Mapped[str] = mapped_column(String(100), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Each centre ships its own parcel: a flat fee, free from a threshold (None: never free).
+    shipping_fee_satang: Mapped[int] = mapped_column(Integer, default=5000, server_default="5000")
+    free_shipping_from_satang: Mapped[int | None] = mapped_column(
+        Integer, nullable=True, default=100000, server_default="100000"
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     products: Mapped[list[Product]] = relationship(back_populates="centre")
@@ -159,6 +164,7 @@ class Variant(Bilingual, db.Model):
     __table_args__ = (
         CheckConstraint("price_satang >= 0", name="price_not_negative"),
         CheckConstraint("stock_on_hand >= 0", name="stock_not_negative"),
+        CheckConstraint("stock_reserved >= 0 AND stock_reserved <= stock_on_hand", name="reserved_within_stock"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -168,7 +174,9 @@ class Variant(Bilingual, db.Model):
     name_th: Mapped[str] = mapped_column(String(200), default="")
     name_en: Mapped[str] = mapped_column(String(200), default="")
     price_satang: Mapped[int] = mapped_column(Integer)
+    # On the shelf, and how many of those are held for orders not yet shipped.
     stock_on_hand: Mapped[int] = mapped_column(Integer, default=0)
+    stock_reserved: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -177,7 +185,7 @@ class Variant(Bilingual, db.Model):
     @property
     def available(self) -> int:
         """Units that can still be sold."""
-        return max(self.stock_on_hand, 0)
+        return max(self.stock_on_hand - (self.stock_reserved or 0), 0)
 
     def __repr__(self) -> str:
         return f"<Variant {self.sku}>"

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
+import geothai
 from babel.dates import get_month_names
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -47,3 +49,80 @@ def format_date(moment: date | datetime, lang: str, long: bool = False) -> str:
 def format_datetime(moment: datetime, lang: str) -> str:
     local = to_bangkok(moment)
     return f"{format_date(local.date(), lang)} {local:%H:%M}"
+
+
+# --- Addresses and phone numbers -------------------------------------------------------
+
+_PHONE = re.compile(r"^0[689]\d{8}$")
+
+
+def normalise_mobile(text: str) -> str | None:
+    """'081-234 5678' -> '0812345678'; None unless a Thai mobile number (06, 08, 09 + 8 digits)."""
+    digits = re.sub(r"[\s\-().]", "", text or "")
+    if digits.startswith("+66"):
+        digits = "0" + digits[3:]
+    return digits if _PHONE.match(digits) else None
+
+
+@dataclass(frozen=True)
+class ThaiAddress:
+    subdistrict_code: str
+    subdistrict: str
+    district: str
+    province_code: str
+    province: str
+    postcode: str
+
+
+class AddressProblem(ValueError):
+    """`field` is the form field to blame; `code` picks the message; `choices` may help."""
+
+    def __init__(self, field: str, code: str, choices: tuple[str, ...] = ()) -> None:
+        super().__init__(f"{field}: {code}")
+        self.field = field
+        self.code = code
+        self.choices = choices
+
+
+def provinces() -> list[geothai.Province]:
+    return sorted(geothai.provinces(), key=lambda p: p.name_th)
+
+
+def validate_address(province_code: str, district: str, subdistrict: str, postcode: str, lang: str = "th") -> ThaiAddress:
+    """Check that the subdistrict lies in the district and province, and owns the postcode."""
+    province = next((p for p in geothai.provinces() if p.code == province_code), None)
+    if province is None:
+        raise AddressProblem("province", "unknown_province")
+    postcode = (postcode or "").strip()
+    if not (len(postcode) == 5 and postcode.isdigit()):
+        raise AddressProblem("postcode", "postcode_format")
+    districts = geothai.districts(province.code)
+    wanted = geothai.normalize(district)
+    found_district = next(
+        (d for d in districts if wanted in {geothai.normalize(d.name_th), geothai.normalize(d.name_en)}), None
+    )
+    if found_district is None:
+        # "เมือง" / "Mueang" is how people write the capital district
+        matches = geothai.match(subdistrict or "-", district=district, province=province.name_th)
+        found_district = geothai.district(matches[0].district.code) if matches else None
+    if found_district is None:
+        names = tuple(d.name_en if lang == "en" else d.name_th for d in districts)
+        raise AddressProblem("district", "unknown_district", names)
+    wanted = geothai.normalize(subdistrict)
+    subdistricts = geothai.subdistricts(found_district.code)
+    found = next(
+        (s for s in subdistricts if wanted in {geothai.normalize(s.name_th), geothai.normalize(s.name_en)}), None
+    )
+    if found is None:
+        names = tuple(s.name_en if lang == "en" else s.name_th for s in subdistricts)
+        raise AddressProblem("subdistrict", "unknown_subdistrict", names)
+    if postcode not in found.postal_codes:
+        raise AddressProblem("postcode", "postcode_mismatch", tuple(found.postal_codes))
+    return ThaiAddress(
+        subdistrict_code=found.code,
+        subdistrict=found.name_th,
+        district=found_district.name_th,
+        province_code=province.code,
+        province=province.name_th,
+        postcode=postcode,
+    )

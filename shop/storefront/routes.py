@@ -5,12 +5,15 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, redirect, render_template, request, send_from_directory, session, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 
 from shop.caching import cached_fragment
 from shop.i18n import LANGUAGES, current_language
 from shop.models import REGIONS
 from shop.services import catalog
 from shop.storefront import bp
+
+CSRF_PLACEHOLDER = "__csrf_token_placeholder__"
 
 
 @bp.get("/")
@@ -88,12 +91,17 @@ def product(slug: str):
         found = catalog.product_by_slug(slug)
         if found is None:
             return None
-        return found.localised("name", lang), render_template("storefront/_product_body.html", product=found)
+        html = render_template(
+            "storefront/_product_body.html", product=found, csrf_placeholder=CSRF_PLACEHOLDER
+        )
+        return found.localised("name", lang), html
 
     page = cached_fragment("product", (lang, slug), render)
     if page is None:
         abort(404)
     title, body = page
+    # The cached HTML is the same for everyone; the visitor's own CSRF token goes in here.
+    body = body.replace(CSRF_PLACEHOLDER, generate_csrf())
     return render_template("storefront/product.html", title=title, body=body)
 
 

@@ -35,7 +35,7 @@ def test_browse_in_thai_switch_to_english_search_and_open_the_leaf_printed_cloth
     page.get_by_role("link", name="Surat Thani leaf-printed cloth").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Surat Thani leaf-printed cloth")
-    expect(page.get_by_text("Indigo / 2 m")).to_be_visible()
+    expect(page.get_by_role("cell", name="Indigo / 2 m")).to_be_visible()
     expect(page.get_by_text("from ฿650")).to_be_visible()
     expect(page.get_by_role("img", name="Demo picture of the surat thani leaf-printed cloth").first).to_be_visible()
     assert_fits_the_screen(page)

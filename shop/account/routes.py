@@ -1,0 +1,111 @@
+"""Register, sign in and out, reset a forgotten password, see one's orders."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from shop.account import bp
+from shop.account.forms import ForgotForm, RegisterForm, ResetForm, SignInForm, SignOutForm
+from shop.i18n import current_language
+from shop.services import accounts
+from shop.services import cart as carts
+from shop.services.notifications import send_email
+
+
+def _safe_next(target: str | None) -> str:
+    parts = urlsplit(target or "")
+    if target and target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
+    return url_for("account.orders")
+
+
+def _signed_in(user) -> None:
+    guest_cart_id = session.pop("cart_id", None)
+    guest_cart = carts.find_cart(guest_cart_id, None, current_app.config["CART_LIFETIME_DAYS"]) if guest_cart_id else None
+    lang = session.get("lang")
+    checkout_details = session.get("checkout")
+    session.clear()  # a new session on sign-in: nothing fixed before it carries over
+    if lang:
+        session["lang"] = lang
+    if checkout_details:
+        session["checkout"] = checkout_details
+    login_user(user)
+    carts.merge_into_account(guest_cart, user.id)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register(form.email.data, form.password.data, form.name.data, current_language())
+        except accounts.EmailTaken:
+            form.email.errors = [_("There is already an account with this email. Sign in, or reset the password.")]
+        else:
+            _signed_in(user)
+            flash(_("Welcome! Your account is ready."), "success")
+            return redirect(_safe_next(request.args.get("next"))), 303
+    return render_template("account/register.html", form=form), 400 if request.method == "POST" else 200
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            _signed_in(user)
+            flash(_("You are signed in."), "success")
+            return redirect(_safe_next(request.args.get("next"))), 303
+        form.password.errors = [_("That email and password do not match an account.")]
+    return render_template("account/sign_in.html", form=form), 400 if request.method == "POST" else 200
+
+
+@bp.post("/sign-out")
+def sign_out():
+    if SignOutForm().validate_on_submit():
+        lang = session.get("lang")
+        logout_user()
+        session.clear()
+        if lang:
+            session["lang"] = lang
+        flash(_("You are signed out."), "success")
+    return redirect(url_for("storefront.home")), 303
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot():
+    form = ForgotForm()
+    if form.validate_on_submit():
+        user = accounts.find_user(form.email.data)
+        if user is not None and user.is_enabled:
+            token = accounts.reset_token(user, current_app.config["SECRET_KEY"])
+            link = url_for("account.reset", token=token, _external=True)
+            send_email(user.email, "password_reset", user.lang or current_language(), user=user, link=link)
+        # The same answer either way, so the form does not reveal who has an account.
+        flash(_("If an account uses that email, we have sent it a link to set a new password."), "success")
+        return redirect(url_for("account.sign_in")), 303
+    return render_template("account/forgot.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    user = accounts.user_for_reset_token(token, current_app.config["SECRET_KEY"])
+    if user is None:
+        flash(_("That link is not valid any more. Please ask for a new one."), "error")
+        return redirect(url_for("account.forgot")), 303
+    form = ResetForm()
+    if form.validate_on_submit():
+        accounts.set_password(user, form.password.data)
+        flash(_("Your password is changed. Please sign in."), "success")
+        return redirect(url_for("account.sign_in")), 303
+    return render_template("account/reset.html", form=form)
+
+
+@bp.get("/orders")
+@login_required
+def orders():
+    return render_template("account/orders.html", orders=accounts.orders_of(current_user.id))

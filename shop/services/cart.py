@@ -1,0 +1,255 @@
+"""Carts for guests and customers: prices always re-read, problems flagged, per-centre groups."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from shop.extensions import begin_write, db
+from shop.models import Cart, CartItem, Centre, Product, Variant
+from shop.models._base import utcnow
+from shop.services.errors import BadQuantity, NotAvailable, NotInCart, OutOfStock, UnknownProduct
+
+MAX_QUANTITY = 99
+
+
+def parse_quantity(raw: object) -> int:
+    """A whole number from 1 to 99, or BadQuantity."""
+    text = str(raw if raw is not None else "").strip()
+    if not text.isdigit() or len(text) > 3 or not 1 <= int(text) <= MAX_QUANTITY:
+        raise BadQuantity(value=text[:20])
+    return int(text)
+
+
+def parse_id(raw: object) -> int:
+    text = str(raw if raw is not None else "").strip()
+    if not text.isdigit() or len(text) > 12:
+        raise UnknownProduct()
+    return int(text)
+
+
+def find_cart(cart_id: int | None, user_id: int | None, lifetime_days: int, now: datetime | None = None) -> Cart | None:
+    """The customer's cart, else the guest cart in the session; carts left too long have expired."""
+    now = now or utcnow()
+    if user_id is not None:
+        cart = db.session.scalar(select(Cart).where(Cart.user_id == user_id))
+    elif cart_id is not None:
+        cart = db.session.scalar(select(Cart).where(Cart.id == cart_id, Cart.user_id.is_(None)))
+    else:
+        return None
+    if cart is not None and _aware(cart.updated_at) < now - timedelta(days=lifetime_days):
+        begin_write()
+        db.session.delete(db.session.merge(cart))
+        db.session.commit()
+        return None
+    return cart
+
+
+def _aware(moment: datetime) -> datetime:
+    from datetime import timezone
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def new_cart(user_id: int | None = None) -> Cart:
+    begin_write()
+    cart = Cart(user_id=user_id)
+    db.session.add(cart)
+    db.session.commit()
+    return cart
+
+
+def _sellable_variant(variant_id: int) -> Variant:
+    variant = db.session.get(Variant, variant_id, options=[joinedload(Variant.product)])
+    if variant is None:
+        raise UnknownProduct()
+    if not variant.active or variant.product.status != "active":
+        raise NotAvailable()
+    return variant
+
+
+def add_item(cart: Cart, variant_id: int, quantity: int) -> CartItem:
+    """Put `quantity` more of a variant in the cart, never more than can be bought."""
+    begin_write()
+    variant = _sellable_variant(variant_id)
+    item = next((i for i in cart.items if i.variant_id == variant_id), None)
+    wanted = quantity + (item.quantity if item else 0)
+    if wanted > MAX_QUANTITY:
+        raise BadQuantity()
+    if wanted > variant.available:
+        raise OutOfStock(available=variant.available)
+    if item is None:
+        item = CartItem(variant_id=variant_id, quantity=quantity)
+        cart.items.append(item)
+    else:
+        item.quantity = wanted
+    cart.updated_at = utcnow()
+    db.session.commit()
+    return item
+
+
+def set_quantity(cart: Cart, variant_id: int, quantity: int) -> None:
+    begin_write()
+    item = next((i for i in cart.items if i.variant_id == variant_id), None)
+    if item is None:
+        raise NotInCart()
+    variant = _sellable_variant(variant_id)
+    if quantity > variant.available:
+        raise OutOfStock(available=variant.available)
+    item.quantity = quantity
+    cart.updated_at = utcnow()
+    db.session.commit()
+
+
+def remove_item(cart: Cart, variant_id: int) -> None:
+    begin_write()
+    item = next((i for i in cart.items if i.variant_id == variant_id), None)
+    if item is None:
+        raise NotInCart()
+    cart.items.remove(item)
+    cart.updated_at = utcnow()
+    db.session.commit()
+
+
+def merge_into_account(guest_cart: Cart | None, user_id: int) -> Cart | None:
+    """On sign-in the guest's items join the account's cart (quantities added, capped by stock)."""
+    begin_write()
+    account_cart = db.session.scalar(select(Cart).where(Cart.user_id == user_id))
+    if guest_cart is None or guest_cart.user_id is not None:
+        return account_cart
+    if account_cart is None:
+        guest_cart.user_id = user_id
+        guest_cart.updated_at = utcnow()
+        db.session.commit()
+        return guest_cart
+    for item in guest_cart.items:
+        existing = next((i for i in account_cart.items if i.variant_id == item.variant_id), None)
+        variant = db.session.get(Variant, item.variant_id)
+        cap = min(MAX_QUANTITY, max(variant.available if variant else 0, 1))
+        if existing is None:
+            account_cart.items.append(CartItem(variant_id=item.variant_id, quantity=min(item.quantity, cap)))
+        else:
+            existing.quantity = min(existing.quantity + item.quantity, cap)
+    account_cart.updated_at = utcnow()
+    db.session.delete(guest_cart)
+    db.session.commit()
+    return account_cart
+
+
+def clear(cart: Cart) -> None:
+    """Empty the cart (inside the caller's transaction)."""
+    db.session.execute(delete(CartItem).where(CartItem.cart_id == cart.id))
+    db.session.expire(cart, ["items"])
+
+
+# --- What the cart page and checkout show -------------------------------------------------
+
+@dataclass
+class CartLine:
+    variant: Variant
+    quantity: int
+    problem: str = ""  # "", "unavailable", "out_of_stock", "not_enough"
+
+    @property
+    def product(self) -> Product:
+        return self.variant.product
+
+    @property
+    def unit_price_satang(self) -> int:
+        return self.variant.price_satang
+
+    @property
+    def line_total_satang(self) -> int:
+        return self.variant.price_satang * self.quantity
+
+
+@dataclass
+class CentreGroup:
+    centre: Centre
+    lines: list[CartLine] = field(default_factory=list)
+
+    @property
+    def subtotal_satang(self) -> int:
+        return sum(line.line_total_satang for line in self.lines if not line.problem)
+
+    @property
+    def shipping_satang(self) -> int:
+        if self.subtotal_satang == 0:
+            return 0
+        threshold = self.centre.free_shipping_from_satang
+        if threshold is not None and self.subtotal_satang >= threshold:
+            return 0
+        return self.centre.shipping_fee_satang
+
+
+@dataclass
+class CartSummary:
+    groups: list[CentreGroup]
+
+    @property
+    def lines(self) -> list[CartLine]:
+        return [line for group in self.groups for line in group.lines]
+
+    @property
+    def subtotal_satang(self) -> int:
+        return sum(g.subtotal_satang for g in self.groups)
+
+    @property
+    def shipping_satang(self) -> int:
+        return sum(g.shipping_satang for g in self.groups)
+
+    @property
+    def total_satang(self) -> int:
+        return self.subtotal_satang + self.shipping_satang
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def has_problems(self) -> bool:
+        return any(line.problem for line in self.lines)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+    def fingerprint(self) -> str:
+        """Changes whenever an item, quantity, price or fee changes: checkout compares it."""
+        parts = [f"{l.variant.id}:{l.quantity}:{l.unit_price_satang}:{l.problem}" for l in self.lines]
+        parts += [f"c{g.centre.id}:{g.shipping_satang}" for g in self.groups]
+        return hashlib.sha256("|".join(sorted(parts)).encode()).hexdigest()[:32]
+
+
+def summarise(cart: Cart | None) -> CartSummary:
+    """Group the cart by centre with today's prices, stock and shipping, in a few queries."""
+    if cart is None:
+        return CartSummary(groups=[])
+    items = db.session.scalars(
+        select(CartItem)
+        .where(CartItem.cart_id == cart.id)
+        .options(
+            joinedload(CartItem.variant)
+            .joinedload(Variant.product)
+            .options(joinedload(Product.centre), selectinload(Product.images))
+        )
+        .order_by(CartItem.id)
+    ).all()
+    groups: dict[int, CentreGroup] = {}
+    for item in items:
+        variant = item.variant
+        product = variant.product
+        if not variant.active or product.status != "active":
+            problem = "unavailable"
+        elif variant.available <= 0:
+            problem = "out_of_stock"
+        elif item.quantity > variant.available:
+            problem = "not_enough"
+        else:
+            problem = ""
+        group = groups.setdefault(product.centre_id, CentreGroup(centre=product.centre))
+        group.lines.append(CartLine(variant=variant, quantity=item.quantity, problem=problem))
+    return CartSummary(groups=sorted(groups.values(), key=lambda g: g.centre.id))

@@ -1,0 +1,110 @@
+"""Stock: guarded updates that never oversell, and a ledger row for every change.
+
+Every change goes through these functions inside the caller's transaction. Variants are
+touched in id order so that concurrent orders never deadlock, and each update checks the
+stock it needs in its WHERE clause, so two buyers can never both take the last unit.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import insert, update
+
+from shop.extensions import db
+from shop.models import StockMovement, Variant
+from shop.models.catalog import bump_catalog_version
+from shop.services.errors import OutOfStock
+
+variant_table = Variant.__table__
+movement_table = StockMovement.__table__
+
+
+def _merged(lines: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    totals: dict[int, int] = {}
+    for variant_id, quantity in lines:
+        totals[variant_id] = totals.get(variant_id, 0) + quantity
+    return sorted(totals.items())
+
+
+def _record(variant_id: int, reason: str, *, on_hand: int = 0, reserved: int = 0, order_id=None, user_id=None, note=""):
+    db.session.execute(
+        insert(movement_table).values(
+            variant_id=variant_id,
+            on_hand_delta=on_hand,
+            reserved_delta=reserved,
+            reason=reason,
+            order_id=order_id,
+            user_id=user_id,
+            note=note,
+            created_at=db.func.now(),
+        )
+    )
+
+
+def _changed() -> None:
+    bump_catalog_version(db.session)
+
+
+def reserve(lines: Iterable[tuple[int, int]], order_id: int) -> None:
+    """Hold stock for an order; raise OutOfStock (caller rolls back) if any unit is missing."""
+    for variant_id, quantity in _merged(lines):
+        result = db.session.execute(
+            update(variant_table)
+            .where(
+                variant_table.c.id == variant_id,
+                variant_table.c.active.is_(True),
+                variant_table.c.stock_on_hand - variant_table.c.stock_reserved >= quantity,
+            )
+            .values(stock_reserved=variant_table.c.stock_reserved + quantity)
+        )
+        if result.rowcount != 1:
+            raise OutOfStock(variant_id=variant_id)
+        _record(variant_id, "reserve", reserved=quantity, order_id=order_id)
+    _changed()
+
+
+def release(lines: Iterable[tuple[int, int]], order_id: int, note: str = "") -> None:
+    """Give an order's held stock back."""
+    for variant_id, quantity in _merged(lines):
+        result = db.session.execute(
+            update(variant_table)
+            .where(variant_table.c.id == variant_id, variant_table.c.stock_reserved >= quantity)
+            .values(stock_reserved=variant_table.c.stock_reserved - quantity)
+        )
+        if result.rowcount != 1:  # would mean the ledger and the counters disagree
+            raise RuntimeError(f"variant {variant_id} holds less than {quantity} reserved units")
+        _record(variant_id, "release", reserved=-quantity, order_id=order_id, note=note)
+    _changed()
+
+
+def ship(lines: Iterable[tuple[int, int]], order_id: int, user_id: int | None = None) -> None:
+    """Held units leave the shelf: both on-hand and reserved go down."""
+    for variant_id, quantity in _merged(lines):
+        result = db.session.execute(
+            update(variant_table)
+            .where(variant_table.c.id == variant_id, variant_table.c.stock_reserved >= quantity)
+            .values(
+                stock_on_hand=variant_table.c.stock_on_hand - quantity,
+                stock_reserved=variant_table.c.stock_reserved - quantity,
+            )
+        )
+        if result.rowcount != 1:
+            raise RuntimeError(f"variant {variant_id} holds less than {quantity} reserved units")
+        _record(variant_id, "ship", on_hand=-quantity, reserved=-quantity, order_id=order_id, user_id=user_id)
+    _changed()
+
+
+def change_on_hand(variant_id: int, delta: int, reason: str, user_id: int | None = None, note: str = "") -> None:
+    """Receive (+) or adjust (±) the units on the shelf; never below what is reserved."""
+    result = db.session.execute(
+        update(variant_table)
+        .where(
+            variant_table.c.id == variant_id,
+            variant_table.c.stock_on_hand + delta >= variant_table.c.stock_reserved,
+        )
+        .values(stock_on_hand=variant_table.c.stock_on_hand + delta)
+    )
+    if result.rowcount != 1:
+        raise OutOfStock(variant_id=variant_id)
+    _record(variant_id, reason, on_hand=delta, user_id=user_id, note=note)
+    _changed()

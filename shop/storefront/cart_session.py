@@ -1,0 +1,26 @@
+"""Which cart belongs to this visitor: the account's when signed in, else the session's."""
+from __future__ import annotations
+
+from flask import current_app, session
+from flask_login import current_user
+
+from shop.models import Cart
+from shop.services import cart as carts
+
+
+def current_cart() -> Cart | None:
+    user_id = current_user.id if current_user.is_authenticated else None
+    cart = carts.find_cart(session.get("cart_id"), user_id, current_app.config["CART_LIFETIME_DAYS"])
+    if cart is None and user_id is None:
+        session.pop("cart_id", None)
+    return cart
+
+
+def current_or_new_cart() -> Cart:
+    cart = current_cart()
+    if cart is None:
+        user_id = current_user.id if current_user.is_authenticated else None
+        cart = carts.new_cart(user_id)
+        if user_id is None:
+            session["cart_id"] = cart.id
+    return cart

@@ -1,0 +1,220 @@
+"""Cart, checkout and order pages: thin views over services.cart and services.checkout."""
+from __future__ import annotations
+
+import secrets
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from shop.i18n import current_language
+from shop.services import cart as carts
+from shop.services import checkout, payments
+from shop.services.errors import DomainError, OutOfStock
+from shop.services.thai import AddressProblem, normalise_mobile, validate_address
+from shop.storefront import bp
+from shop.storefront.cart_session import current_cart, current_or_new_cart
+from shop.storefront.forms import CancelOrderForm, CartLineForm, CheckoutForm, PlaceOrderForm
+
+
+def _stock_message(error: OutOfStock) -> str:
+    available = error.details.get("available")
+    if available is not None:
+        if available <= 0:
+            return _("Sorry, that option is out of stock.")
+        return _("Sorry, only %(num)d left. Please choose a smaller quantity.", num=available)
+    return str(error.message)
+
+
+def _error_message(error: DomainError) -> str:
+    return _stock_message(error) if isinstance(error, OutOfStock) else str(error.message)
+
+
+# --- Cart -------------------------------------------------------------------------------
+
+@bp.get("/cart")
+def cart():
+    summary = carts.summarise(current_cart())
+    return render_template("storefront/cart.html", summary=summary, line_form=CartLineForm())
+
+
+@bp.post("/cart/add")
+def cart_add():
+    back = request.form.get("back", "")
+    try:
+        variant_id = carts.parse_id(request.form.get("variant_id"))
+        quantity = carts.parse_quantity(request.form.get("quantity", "1"))
+        carts.add_item(current_or_new_cart(), variant_id, quantity)
+    except DomainError as error:
+        flash(_error_message(error), "error")
+        return redirect(back if back.startswith("/products/") else url_for("storefront.cart")), 303
+    flash(_("Added to your cart."), "success")
+    return redirect(url_for("storefront.cart")), 303
+
+
+@bp.post("/cart/update")
+def cart_update():
+    cart = current_cart()
+    try:
+        if cart is None:
+            raise DomainError(_("Your cart has expired. Please add the products again."))
+        variant_id = carts.parse_id(request.form.get("variant_id"))
+        if "remove" in request.form:
+            carts.remove_item(cart, variant_id)
+            flash(_("Removed from your cart."), "success")
+        else:
+            carts.set_quantity(cart, variant_id, carts.parse_quantity(request.form.get("quantity")))
+            flash(_("Your cart is updated."), "success")
+    except DomainError as error:
+        flash(_error_message(error), "error")
+    return redirect(url_for("storefront.cart")), 303
+
+
+# --- Checkout -----------------------------------------------------------------------------
+
+ADDRESS_MESSAGES = {
+    "unknown_province": lambda p: _("Please choose a province from the list."),
+    "postcode_format": lambda p: _("A postcode has 5 digits."),
+    "unknown_district": lambda p: _("We cannot find that district in the chosen province."),
+    "unknown_subdistrict": lambda p: _(
+        "We cannot find that subdistrict in that district. Subdistricts there: %(names)s", names=", ".join(p.choices[:40])
+    ),
+    "postcode_mismatch": lambda p: _(
+        "That postcode does not belong to this subdistrict. Its postcode is %(codes)s.", codes=", ".join(p.choices)
+    ),
+}
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+def checkout_details():
+    summary = carts.summarise(current_cart())
+    if summary.is_empty:
+        flash(_("Your cart is empty."), "error")
+        return redirect(url_for("storefront.cart")), 303
+    lang = current_language()
+    methods = payments.available_methods(current_app)
+    saved = session.get("checkout", {})
+    form = CheckoutForm(data=saved if request.method == "GET" else None)
+    if request.method == "GET" and current_user.is_authenticated and not saved:
+        form.email.data, form.contact_name.data, form.phone.data = current_user.email, current_user.name, current_user.phone
+    form.set_choices(lang, methods)
+    if form.validate_on_submit():
+        phone = normalise_mobile(form.phone.data)
+        if phone is None:
+            form.phone.errors = [_("Please give a Thai mobile number: 10 digits starting 06, 08 or 09.")]
+        try:
+            address = validate_address(form.province.data, form.district.data, form.subdistrict.data, form.postcode.data, lang)
+        except AddressProblem as problem:
+            getattr(form, problem.field).errors = [ADDRESS_MESSAGES[problem.code](problem)]
+            address = None
+        if phone and address:
+            session["checkout"] = {
+                "contact_name": form.contact_name.data.strip(),
+                "email": form.email.data.strip().lower(),
+                "phone": phone,
+                "address_line": form.address_line.data.strip(),
+                "subdistrict": address.subdistrict,
+                "district": address.district,
+                "province": address.province_code,
+                "postcode": address.postcode,
+                "payment_method": form.payment_method.data,
+            }
+            return redirect(url_for("storefront.checkout_review")), 303
+    status = 400 if request.method == "POST" else 200
+    return render_template("storefront/checkout.html", form=form, summary=summary), status
+
+
+def _details_from_session() -> checkout.CheckoutDetails | None:
+    saved = session.get("checkout")
+    if not saved:
+        return None
+    try:
+        address = validate_address(saved["province"], saved["district"], saved["subdistrict"], saved["postcode"])
+    except (AddressProblem, KeyError):
+        return None
+    return checkout.CheckoutDetails(
+        email=saved["email"], contact_name=saved["contact_name"], phone=saved["phone"],
+        address_line=saved["address_line"], address=address,
+    )
+
+
+@bp.get("/checkout/review")
+def checkout_review():
+    details = _details_from_session()
+    if details is None:
+        return redirect(url_for("storefront.checkout_details")), 303
+    summary = carts.summarise(current_cart())
+    if summary.is_empty:
+        flash(_("Your cart is empty."), "error")
+        return redirect(url_for("storefront.cart")), 303
+    form = PlaceOrderForm(token=secrets.token_hex(16), fingerprint=summary.fingerprint())
+    method = payments.all_methods().get(session["checkout"].get("payment_method", ""))
+    return render_template("storefront/review.html", summary=summary, details=details, form=form, method=method)
+
+
+@bp.post("/checkout/place")
+def checkout_place():
+    form = PlaceOrderForm()
+    if not form.validate_on_submit():
+        flash(_("Your order form was incomplete or too old. Please review your order and try again."), "error")
+        return redirect(url_for("storefront.checkout_review")), 303
+    existing = checkout.order_by_key(form.token.data)
+    if existing is not None:  # a double click or a retried POST
+        return redirect(order_link(existing)), 303
+    details = _details_from_session()
+    if details is None:
+        flash(_("Please fill in your contact and address first."), "error")
+        return redirect(url_for("storefront.checkout_details")), 303
+    try:
+        order = checkout.place_order(
+            current_cart(),
+            details,
+            payment_method=session["checkout"].get("payment_method", ""),
+            idempotency_key=form.token.data,
+            expected_fingerprint=form.fingerprint.data,
+            user_id=current_user.id if current_user.is_authenticated else None,
+            lang=current_language(),
+        )
+    except DomainError as error:
+        flash(_error_message(error), "error")
+        target = "storefront.checkout_review" if error.__class__.__name__ == "PriceChanged" else "storefront.cart"
+        return redirect(url_for(target)), 303
+    return redirect(order_link(order)), 303
+
+
+# --- Orders -------------------------------------------------------------------------------
+
+def order_link(order) -> str:
+    """The order page, with a signed key so a guest can come back to it from the email."""
+    return url_for("storefront.order", number=order.number, key=checkout.order_access_key(order.number))
+
+
+def _may_see(order) -> bool:
+    if current_user.is_authenticated and order.user_id == current_user.id:
+        return True
+    return checkout.is_order_access_key(order.number, request.args.get("key", ""))
+
+
+@bp.get("/orders/<number>")
+def order(number: str):
+    found = checkout.order_by_number(number[:20])
+    if found is None or not _may_see(found):
+        abort(404)  # the same answer for "no such order" and "not yours"
+    method = payments.all_methods().get(found.payment_method)
+    pay = method.instructions(found, current_app.config) if (method and found.is_open) else None
+    return render_template("storefront/order.html", order=found, pay=pay, cancel_form=CancelOrderForm())
+
+
+@bp.post("/orders/<number>/cancel")
+def order_cancel(number: str):
+    found = checkout.order_by_number(number[:20])
+    if found is None or not _may_see(found):
+        abort(404)
+    form = CancelOrderForm()
+    if form.validate_on_submit():
+        try:
+            checkout.cancel_unpaid_order(found)
+            flash(_("Your order is cancelled."), "success")
+        except DomainError as error:
+            flash(str(error.message), "error")
+    return redirect(order_link(found)), 303

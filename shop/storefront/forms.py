@@ -1,0 +1,50 @@
+"""Storefront forms: every field labelled, validated on the server, CSRF-protected."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, Regexp
+
+from shop.services.thai import provinces
+
+
+class CartLineForm(FlaskForm):
+    variant_id = HiddenField()
+    quantity = StringField(_l("Quantity"), validators=[DataRequired()])
+
+
+class CheckoutForm(FlaskForm):
+    contact_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    phone = StringField(_l("Mobile phone"), validators=[DataRequired(), Length(max=20)],
+                        description=_l("10 digits, starting 06, 08 or 09"))
+    address_line = StringField(
+        _l("House number, village, building, lane, road"), validators=[DataRequired(), Length(max=300)]
+    )
+    subdistrict = StringField(_l("Subdistrict (tambon / khwaeng)"), validators=[DataRequired(), Length(max=100)])
+    district = StringField(_l("District (amphoe / khet)"), validators=[DataRequired(), Length(max=100)])
+    province = SelectField(_l("Province"), validators=[DataRequired()], validate_choice=True)
+    postcode = StringField(
+        _l("Postcode"), validators=[DataRequired(), Regexp(r"^\d{5}$", message=_l("A postcode has 5 digits."))]
+    )
+    payment_method = RadioField(_l("Payment"), validators=[DataRequired()])
+    submit = SubmitField(_l("Continue to review"))
+
+    def set_choices(self, lang: str, methods: dict) -> None:
+        self.province.choices = [("", "—")] + [
+            (p.code, p.name_en if lang == "en" else p.name_th) for p in provinces()
+        ]
+        self.payment_method.choices = [(code, m.label()) for code, m in methods.items()]
+        if not self.payment_method.data and len(methods) == 1:
+            self.payment_method.data = next(iter(methods))
+
+
+class PlaceOrderForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}$")])
+    fingerprint = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}$")])
+    submit = SubmitField(_l("Place order"))
+
+
+class CancelOrderForm(FlaskForm):
+    submit = SubmitField(_l("Cancel this order"))
