@@ -1,28 +1,62 @@
-"""Cached catalogue fragments, keyed by the catalogue's version so they are never stale.
+"""Cached catalogue pages and fragments, keyed by the catalogue's version: never stale.
 
-The version row moves in the same transaction as any catalogue change (see
-models.catalog), so a request that starts after a commit reads the new version and
-misses the cache. Cached HTML never holds anything personal (no CSRF token, no cart).
+The version row moves in the same transaction as any catalogue or stock change (see
+models.catalog), so a request that starts after a commit reads the new version and misses
+the cache. One query per request reads the version together with the soonest stock hold
+to expire, so lazy expiry costs nothing extra.
+
+Whole pages are cached only for anonymous visitors with nothing personal in their session;
+the visitor's own CSRF token is put into the cached HTML on the way out. Fragments (the
+page body without header) serve signed-in visitors.
 """
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import TypeVar
 
-from flask import current_app
-from sqlalchemy import select
+from flask import current_app, g, request, session
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import text
 
 from shop.extensions import cache, db
-from shop.models import CatalogVersion
 
 FRAGMENT_TIMEOUT = 3600
 MISSING = "<missing>"  # cached stand-in for None (a page that does not exist)
+CSRF_PLACEHOLDER = "__csrf_token_placeholder__"
+PAGE_ENDPOINTS = frozenset({"storefront.home", "storefront.catalogue", "storefront.centre", "storefront.product"})
 T = TypeVar("T")
+
+_STATE = text(
+    "SELECT version, (SELECT MIN(reserved_until) FROM shop_order WHERE status = 'awaiting_payment') "
+    "FROM catalog_version WHERE id = 1"
+)
+
+
+def _aware(moment: datetime | str | None) -> datetime | None:
+    if moment is None:
+        return None
+    if isinstance(moment, str):  # SQLite returns the subquery's value as text
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def catalog_version() -> int | None:
-    return db.session.scalar(select(CatalogVersion.version).where(CatalogVersion.id == 1))
+    """The version for this request, read once; first expiring any stock hold that ran out."""
+    if "catalog_version" in g:
+        return g.catalog_version
+    row = db.session.execute(_STATE).first()
+    version, soonest = (row[0], _aware(row[1])) if row else (None, None)
+    if soonest is not None and soonest < datetime.now(timezone.utc):
+        from shop.services.checkout import expire_overdue_orders
+
+        if expire_overdue_orders():
+            row = db.session.execute(_STATE).first()
+            version = row[0] if row else None
+    db.session.commit()  # end the read (SQLite keeps a snapshot open otherwise)
+    g.catalog_version = version
+    return version
 
 
 def cached_fragment(name: str, parts: tuple[object, ...], render: Callable[[], T]) -> T:
@@ -37,3 +71,46 @@ def cached_fragment(name: str, parts: tuple[object, ...], render: Callable[[], T
         value = render()
         cache.set(key, MISSING if value is None else value, timeout=FRAGMENT_TIMEOUT)
     return None if value == MISSING else value  # type: ignore[return-value]
+
+
+def _page_key(version: int, lang: str) -> str | None:
+    if request.method != "GET" or request.endpoint not in PAGE_ENDPOINTS:
+        return None
+    if not current_app.config.get("FRAGMENT_CACHE", True):
+        return None
+    if "_user_id" in session or "_flashes" in session:
+        return None
+    digest = hashlib.sha1(request.full_path.encode()).hexdigest()
+    return f"page:{version}:{lang}:{digest}"
+
+
+def serve_cached_page(lang: str):
+    """Before a storefront view: the whole page from the cache, or None (and remember the key)."""
+    version = catalog_version()
+    if version is None:
+        return None
+    key = _page_key(version, lang)
+    if key is None:
+        return None
+    html = cache.get(key)
+    if html is None:
+        g.page_cache_key = key
+        return None
+    response = current_app.response_class(html, mimetype="text/html")
+    return personalise(response)
+
+
+def store_and_personalise(response):
+    """After a storefront view: keep a cacheable page for the next visitor, then personalise it."""
+    key = g.pop("page_cache_key", None)
+    if key and response.status_code == 200 and response.mimetype == "text/html" and not response.direct_passthrough:
+        cache.set(key, response.get_data(as_text=True), timeout=FRAGMENT_TIMEOUT)
+    return personalise(response)
+
+
+def personalise(response):
+    if response.mimetype == "text/html" and not response.direct_passthrough:
+        html = response.get_data(as_text=True)
+        if CSRF_PLACEHOLDER in html:
+            response.set_data(html.replace(CSRF_PLACEHOLDER, generate_csrf()))
+    return response

@@ -100,6 +100,7 @@ def _empty_tables() -> None:
 @pytest.fixture
 def app(backend: str, tmp_path: Path):
     app = create_app(TestConfig(backend, str(tmp_path)))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         db.session.remove()
@@ -128,7 +129,6 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture
 def client(app):
-    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

@@ -5,13 +5,24 @@ bp = Blueprint("storefront", __name__)
 from shop.storefront import routes  # noqa: E402,F401
 from shop.storefront import checkout_routes  # noqa: E402,F401
 
+UNCACHED_ENDPOINTS = {"storefront.healthz", "storefront.media", "storefront.set_language"}
+
 
 @bp.before_request
-def _expire_due_reservations():
-    """Lazily give back the stock of unpaid orders past their hold (the cron does it too)."""
+def _catalogue_state():
+    """Read the catalogue version (expiring overdue stock holds lazily) and serve cached pages."""
     from flask import request
 
-    from shop.services.checkout import expire_if_due
+    from shop.caching import serve_cached_page
+    from shop.i18n import current_language
 
-    if request.endpoint not in {"storefront.healthz", "storefront.media", "storefront.set_language"}:
-        expire_if_due()
+    if request.endpoint not in UNCACHED_ENDPOINTS:
+        return serve_cached_page(current_language())
+    return None
+
+
+@bp.after_request
+def _cache_page(response):
+    from shop.caching import store_and_personalise
+
+    return store_and_personalise(response)

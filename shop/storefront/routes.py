@@ -5,15 +5,12 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, redirect, render_template, request, send_from_directory, session, url_for
 from flask_babel import gettext as _
-from flask_wtf.csrf import generate_csrf
 
-from shop.caching import cached_fragment
+from shop.caching import CSRF_PLACEHOLDER, cached_fragment
 from shop.i18n import LANGUAGES, current_language
 from shop.models import REGIONS
 from shop.services import catalog
 from shop.storefront import bp
-
-CSRF_PLACEHOLDER = "__csrf_token_placeholder__"
 
 
 @bp.get("/")
@@ -99,9 +96,7 @@ def product(slug: str):
     page = cached_fragment("product", (lang, slug), render)
     if page is None:
         abort(404)
-    title, body = page
-    # The cached HTML is the same for everyone; the visitor's own CSRF token goes in here.
-    body = body.replace(CSRF_PLACEHOLDER, generate_csrf())
+    title, body = page  # the visitor's own CSRF token replaces the placeholder on the way out
     return render_template("storefront/product.html", title=title, body=body)
 
 
