@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shop.config import BASE_DIR, Config
-from shop.extensions import babel, cache, csrf, db, login_manager, migrate
+from shop.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: object | None = None) -> Flask:
@@ -54,6 +54,7 @@ def _init_extensions(app: Flask) -> None:
     else:
         cache_config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
     cache.init_app(app, config={**cache_config, "CACHE_KEY_PREFIX": "relearn:"})
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "account.sign_in"
     login_manager.session_protection = "strong"
@@ -71,10 +72,12 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from shop.account import bp as account_bp
+    from shop.backoffice import bp as backoffice_bp
     from shop.storefront import bp as storefront_bp
 
     app.register_blueprint(storefront_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(backoffice_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

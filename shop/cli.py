@@ -24,8 +24,14 @@ def register_commands(app: Flask) -> None:
         _require_schema()
         click.echo("Loading DEMO data (invented products, for trying the shop)…")
         made = seed_demo(current_app.config["MEDIA_FOLDER"], progress=lambda msg: click.echo(f"  {msg}"))
+        from shop.services.demo import demo_accounts, seed_demo_accounts
+
+        made["accounts"] = seed_demo_accounts()
         summary = ", ".join(f"{count} {name}" for name, count in made.items())
         click.echo(f"Done: created {summary}." if any(made.values()) else "Done: nothing to add, demo data already there.")
+        click.echo("Demo sign-ins (demo data only; never use these on a real shop):")
+        for email, password, what in demo_accounts():
+            click.echo(f"  {email:42} {password:28} {what}")
 
     @app.cli.command("scale-demo")
     @click.option("--products", default=5000, show_default=True, help="Total number of products wanted.")
@@ -51,3 +57,20 @@ def register_commands(app: Flask) -> None:
                 break
             click.echo(f"  expired {total} orders so far…")
         click.echo(f"Done: {total} unpaid orders expired and their stock returned.")
+
+    @app.cli.command("create-admin")
+    @click.option("--email", prompt=True, help="The admin's email address.")
+    @click.option("--name", default="", help="The admin's name.")
+    @click.password_option(help="At least 10 characters.")
+    def create_admin_command(email: str, name: str, password: str) -> None:
+        """Make an association admin (the first one on a new installation)."""
+        from shop.services.accounts import EmailTaken, register
+
+        _require_schema()
+        if len(password) < 10:
+            raise click.ClickException("The password must have at least 10 characters. Try again with a longer one.")
+        try:
+            user = register(email, password, name or email.split("@")[0], "th", role="admin")
+        except EmailTaken:
+            raise click.ClickException(f"{email} already has an account. Use another email, or sign in with it.") from None
+        click.echo(f"Admin account {user.email} created. Sign in at /account/sign-in, then open /backoffice/.")

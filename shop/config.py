@@ -94,6 +94,9 @@ class Config:
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.REMEMBER_COOKIE_SECURE = secure
         self.REMEMBER_COOKIE_HTTPONLY = True
+        self.STAFF_SESSION_HOURS = _int("STAFF_SESSION_HOURS", 8)
+        self.MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # uploads: photos and CSV files
+        self.RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
         self.PERMANENT_SESSION_LIFETIME = _int("SESSION_LIFETIME_HOURS", 24 * 14) * 3600
         self.PREFERRED_URL_SCHEME = "https" if secure else "http"
         self.TRUST_PROXY_HEADERS = _bool("TRUST_PROXY_HEADERS", False)

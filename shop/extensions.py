@@ -6,6 +6,8 @@ from flask_caching import Cache
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
@@ -38,6 +40,8 @@ csrf = CSRFProtect()
 babel = Babel()
 cache = Cache()
 login_manager = LoginManager()
+# Storage from RATELIMIT_STORAGE_URI: Redis when REDIS_URL is set, so all servers share counts.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 @event.listens_for(Engine, "connect")

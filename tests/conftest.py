@@ -101,7 +101,10 @@ def _empty_tables() -> None:
 def app(backend: str, tmp_path: Path):
     app = create_app(TestConfig(backend, str(tmp_path)))
     app.test_client_class = IsolatedClient
+    from shop.extensions import limiter
+
     with app.app_context():
+        limiter.reset()  # rate-limit counts from earlier tests must not carry over
         yield app
         db.session.remove()
         _empty_tables()

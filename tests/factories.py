@@ -23,6 +23,7 @@ def make_centre(slug: str | None = None, **fields) -> Centre:
         region=fields.pop("region", "south"),
         story_th=fields.pop("story_th", "เรื่องราวของศูนย์"),
         story_en=fields.pop("story_en", "The centre's story"),
+        free_shipping_from_satang=fields.pop("free_shipping_from_satang", 100000),
         **fields,
     )
     db.session.add(centre)

@@ -193,7 +193,7 @@ def upgrade():
 
     with op.batch_alter_table('centre', schema=None) as batch_op:
         batch_op.add_column(sa.Column('shipping_fee_satang', sa.Integer(), server_default='5000', nullable=False))
-        batch_op.add_column(sa.Column('free_shipping_from_satang', sa.Integer(), server_default='100000', nullable=True))
+        batch_op.add_column(sa.Column('free_shipping_from_satang', sa.Integer(), nullable=True))
 
     with op.batch_alter_table('variant', schema=None) as batch_op:
         batch_op.add_column(sa.Column('stock_reserved', sa.Integer(), server_default='0', nullable=False))

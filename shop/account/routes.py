@@ -1,6 +1,7 @@
 """Register, sign in and out, reset a forgotten password, see one's orders."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
@@ -9,6 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from shop.account import bp
 from shop.account.forms import ForgotForm, RegisterForm, ResetForm, SignInForm, SignOutForm
+from shop.extensions import limiter
 from shop.i18n import current_language
 from shop.services import accounts
 from shop.services import cart as carts
@@ -19,6 +21,8 @@ def _safe_next(target: str | None) -> str:
     parts = urlsplit(target or "")
     if target and target.startswith("/") and not target.startswith("//") and not parts.netloc:
         return target
+    if current_user.is_authenticated and current_user.is_staff:
+        return url_for("backoffice.home")
     return url_for("account.orders")
 
 
@@ -33,6 +37,8 @@ def _signed_in(user) -> None:
     if checkout_details:
         session["checkout"] = checkout_details
     login_user(user)
+    session["signed_in_at"] = datetime.now(timezone.utc).isoformat()
+    session.permanent = True
     carts.merge_into_account(guest_cart, user.id)
 
 
@@ -51,7 +57,13 @@ def register():
     return render_template("account/register.html", form=form), 400 if request.method == "POST" else 200
 
 
+def _email_key() -> str:
+    return "email:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit("30 per hour", methods=["POST"], key_func=_email_key)
 def sign_in():
     form = SignInForm()
     if form.validate_on_submit():

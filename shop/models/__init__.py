@@ -1,5 +1,6 @@
 """The tables, one module per aggregate. Import them all here so Alembic sees them."""
 from shop.models.accounts import ROLES, User  # noqa: F401
+from shop.models.audit import AuditEntry  # noqa: F401
 from shop.models.catalog import (  # noqa: F401
     REGIONS,
     CatalogVersion,

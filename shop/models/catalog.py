@@ -57,9 +57,7 @@ class Centre(Bilingual, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Each centre ships its own parcel: a flat fee, free from a threshold (None: never free).
     shipping_fee_satang: Mapped[int] = mapped_column(Integer, default=5000, server_default="5000")
-    free_shipping_from_satang: Mapped[int | None] = mapped_column(
-        Integer, nullable=True, default=100000, server_default="100000"
-    )
+    free_shipping_from_satang: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     products: Mapped[list[Product]] = relationship(back_populates="centre")
@@ -179,8 +177,14 @@ class Variant(Bilingual, db.Model):
     stock_reserved: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The back office lists a variant as low when what can be sold falls to this or below.
+    low_stock_threshold: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
 
     product: Mapped[Product] = relationship(back_populates="variants")
+
+    @property
+    def is_low(self) -> bool:
+        return self.available <= self.low_stock_threshold
 
     @property
     def available(self) -> int:

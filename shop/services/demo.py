@@ -9,7 +9,7 @@ import geothai
 from sqlalchemy import func, select
 
 from shop.extensions import db
-from shop.models import Category, Centre, Product, ProductImage, Variant
+from shop.models import Category, Centre, Product, ProductImage, User, Variant
 from shop.services.demo_data import CATEGORIES, CENTRE_STORY_EN, CENTRE_STORY_TH, CENTRES, PRODUCTS
 from shop.services.media import EncodedImage, encode_image, store_encoded
 from shop.services.placeholder import placeholder_image
@@ -52,6 +52,8 @@ def seed_demo(media_folder: str, progress: Progress = lambda _msg: None) -> dict
             story_en=CENTRE_STORY_EN.format(province=province_en),
             contact_phone="089 893 9397",
             contact_line="tla2497",
+            shipping_fee_satang=5000,
+            free_shipping_from_satang=100000,
         )
         db.session.add(centres[slug])
         made["centres"] += 1
@@ -167,4 +169,33 @@ def scale_catalogue(target: int, progress: Progress = lambda _msg: None, batch: 
             progress(f"products: {count}/{target}")
     db.session.commit()
     progress(f"products: {count}/{target}")
+    return made
+
+
+DEMO_ADMIN = ("admin@relearn.example", "relearn-admin")
+
+
+def demo_accounts() -> list[tuple[str, str, str]]:
+    """(email, password, what) of the demo sign-ins: public demo data, never for production."""
+    accounts = [(DEMO_ADMIN[0], DEMO_ADMIN[1], "association admin")]
+    for slug, province_en, _region, _th in CENTRES:
+        accounts.append((f"staff-{slug}@relearn.example", f"relearn-{slug}", f"staff, {province_en}"))
+    return accounts
+
+
+def seed_demo_accounts() -> int:
+    """One staff member per demo centre and one admin; existing accounts are left alone."""
+    existing = set(db.session.scalars(select(User.email)))
+    centres = {c.slug: c for c in db.session.scalars(select(Centre))}
+    made = 0
+    for email, password, _what in demo_accounts():
+        if email in existing:
+            continue
+        slug = email.removeprefix("staff-").split("@")[0]
+        user = User(email=email, name=email.split("@")[0], role="admin" if email == DEMO_ADMIN[0] else "staff",
+                    centre_id=None if email == DEMO_ADMIN[0] else centres[slug].id)
+        user.set_password(password)
+        db.session.add(user)
+        made += 1
+    db.session.commit()
     return made

@@ -31,6 +31,7 @@ def test_seed_demo_loads_the_nine_centres_in_four_regions(runner):
 def test_seed_demo_makes_forty_products_with_variants_and_images_on_disk(runner, app):
     result = runner.invoke(args=["seed-demo"])
     assert "products: 42/42" in result.output  # progress is printed
+    assert "staff-surat-thani@relearn.example" in result.output
     assert "DEMO" in result.output
     products = db.session.scalars(sa.select(Product)).all()
     assert len(products) >= 40

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
+
+from shop.backoffice import routes  # noqa: E402,F401

@@ -1,0 +1,108 @@
+"""Association admins: centres and staff accounts."""
+from __future__ import annotations
+
+import secrets
+
+import geothai
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from shop.extensions import begin_write, db
+from shop.models import REGIONS, Centre, User
+from shop.services import audit
+from shop.services.accounts import EmailTaken, normalise_email
+from shop.services.errors import DomainError
+
+CENTRE_FIELDS = ("slug", "name_th", "name_en", "province_code", "region", "library_th", "library_en",
+                 "story_th", "story_en", "contact_phone", "contact_email", "contact_line",
+                 "shipping_fee_satang", "free_shipping_from_satang", "active")
+
+
+class SlugTaken(DomainError):
+    pass
+
+
+def _require_admin(actor: User) -> None:
+    if not actor.is_admin:
+        raise DomainError()
+
+
+def centres() -> list[Centre]:
+    return list(db.session.scalars(select(Centre).order_by(Centre.id)))
+
+
+def save_centre(actor: User, data: dict, centre_id: int | None = None) -> Centre:
+    """Add a centre (a tenth, or a second in a province) or change one; no code change needed."""
+    _require_admin(actor)
+    begin_write()
+    province = next((p for p in geothai.provinces() if p.code == data.get("province_code")), None)
+    if province is None or data.get("region") not in REGIONS:
+        raise DomainError()
+    centre = db.session.get(Centre, centre_id) if centre_id else Centre()
+    if centre is None:
+        raise DomainError()
+    before = {f: getattr(centre, f, None) for f in CENTRE_FIELDS} if centre_id else None
+    for key in CENTRE_FIELDS:
+        if key in data:
+            setattr(centre, key, data[key])
+    centre.province_th, centre.province_en = province.name_th, province.name_en
+    db.session.add(centre)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise SlugTaken() from None
+    audit.record(actor, "centre.update" if centre_id else "centre.create", centre, centre_id=centre.id,
+                 before=before, after={f: getattr(centre, f) for f in CENTRE_FIELDS})
+    db.session.commit()
+    return centre
+
+
+def staff_accounts() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.role.in_(["staff", "admin"])).order_by(User.role, User.email)))
+
+
+def create_staff(actor: User, email: str, name: str, role: str, centre_id: int | None) -> tuple[User, str]:
+    """A new staff member or admin with a random first password, returned once to pass on."""
+    _require_admin(actor)
+    if role not in {"staff", "admin"} or (role == "staff" and not db.session.get(Centre, centre_id or 0)):
+        raise DomainError()
+    password = secrets.token_urlsafe(12)
+    begin_write()
+    user = User(email=normalise_email(email), name=name.strip(), role=role,
+                centre_id=centre_id if role == "staff" else None)
+    user.set_password(password)
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise EmailTaken() from None
+    audit.record(actor, "staff.create", user, centre_id=user.centre_id, after={"email": user.email, "role": role})
+    db.session.commit()
+    return user, password
+
+
+def set_enabled(actor: User, user_id: int, enabled: bool) -> User:
+    _require_admin(actor)
+    begin_write()
+    user = db.session.get(User, user_id)
+    if user is None or user.id == actor.id:
+        raise DomainError()
+    user.is_enabled = enabled
+    audit.record(actor, "staff.enable" if enabled else "staff.disable", user, centre_id=user.centre_id)
+    db.session.commit()
+    return user
+
+
+def reset_password(actor: User, user_id: int) -> tuple[User, str]:
+    _require_admin(actor)
+    begin_write()
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise DomainError()
+    password = secrets.token_urlsafe(12)
+    user.set_password(password)
+    audit.record(actor, "staff.reset_password", user, centre_id=user.centre_id)
+    db.session.commit()
+    return user, password
