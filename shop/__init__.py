@@ -81,7 +81,14 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from shop.i18n import LANGUAGES, current_language, order_status_label, region_label, shipment_status_label
+    from shop.i18n import (
+        LANGUAGES,
+        current_language,
+        movement_label,
+        order_status_label,
+        region_label,
+        shipment_status_label,
+    )
     from shop.services.money import format_baht
     from shop.services.thai import format_date, format_datetime
 
@@ -91,6 +98,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["region"] = region_label
     app.jinja_env.filters["order_status"] = order_status_label
     app.jinja_env.filters["shipment_status"] = shipment_status_label
+    app.jinja_env.filters["movement"] = movement_label
 
     @app.context_processor
     def inject_language() -> dict:

@@ -53,3 +53,17 @@ def order_status_label(status: str) -> str:
 
 def shipment_status_label(status: str) -> str:
     return str(SHIPMENT_STATUS_LABELS.get(status, status))
+
+MOVEMENT_LABELS = {
+    "initial": _l("First stock"),
+    "receive": _l("Received"),
+    "adjust": _l("Adjusted"),
+    "reserve": _l("Held for an order"),
+    "release": _l("Hold released"),
+    "ship": _l("Shipped"),
+    "return": _l("Returned"),
+}
+
+
+def movement_label(reason: str) -> str:
+    return str(MOVEMENT_LABELS.get(reason, reason))

@@ -36,9 +36,10 @@ def live_server(tmp_path_factory):
     app = create_app(TestConfig(f"sqlite:///{instance / 'live.sqlite3'}", str(instance)))
     with app.app_context():
         upgrade()
-        from shop.services.demo import seed_demo
+        from shop.services.demo import seed_demo, seed_demo_accounts
 
         seed_demo(app.config["MEDIA_FOLDER"])
+        seed_demo_accounts()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -70,6 +71,23 @@ def phone(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def new_phone(browser):
+    """Another person's phone (a separate browser profile), made on demand."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture
