@@ -78,6 +78,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(storefront_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(backoffice_bp)
+    from shop.webhooks import bp as webhooks_bp
+
+    app.register_blueprint(webhooks_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

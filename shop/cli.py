@@ -74,3 +74,32 @@ def register_commands(app: Flask) -> None:
         except EmailTaken:
             raise click.ClickException(f"{email} already has an account. Use another email, or sign in with it.") from None
         click.echo(f"Admin account {user.email} created. Sign in at /account/sign-in, then open /backoffice/.")
+
+    @app.cli.command("stripe-check")
+    def stripe_check_command() -> None:
+        """Say whether Stripe payments are set up, and what is missing."""
+        from shop.services.payments.stripe_checkout import missing_settings
+
+        missing = missing_settings(current_app.config)
+        if missing:
+            raise click.ClickException(
+                "Stripe payments are off. Set " + " and ".join(missing) + " in the environment or .env "
+                "(Dashboard → Developers → API keys; the webhook secret comes from the endpoint for "
+                "/webhooks/stripe), then restart the shop."
+            )
+        click.echo("Stripe payments are on: card and PromptPay through Stripe Checkout.")
+
+    @app.cli.command("stripe-reconcile")
+    def stripe_reconcile_command() -> None:
+        """Ask Stripe about every order still awaiting a Stripe payment (for lost webhooks)."""
+        from shop.services.payments.stripe_checkout import missing_settings, orders_awaiting_stripe, refresh_order
+
+        _require_schema()
+        if missing_settings(current_app.config):
+            raise click.ClickException("Stripe is not set up: run `flask --app run.py stripe-check`.")
+        orders = orders_awaiting_stripe()
+        click.echo(f"{len(orders)} orders await a Stripe payment.")
+        for index, order_id in enumerate(orders, start=1):
+            outcome = refresh_order(order_id)
+            click.echo(f"  {index}/{len(orders)} order {order_id}: {outcome}")
+        click.echo("Done.")

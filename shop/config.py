@@ -74,6 +74,10 @@ class Config:
         self.STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
         self.STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
         self.STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+        # Where the Stripe API is (a local test double in tests); card and PromptPay by default.
+        self.STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+        self.STRIPE_PAYMENT_METHODS = os.environ.get("STRIPE_PAYMENT_METHODS", "card,promptpay")
+        self.STRIPE_TIMEOUT = _int("STRIPE_TIMEOUT", 10)
         self.PROMPTPAY_ID = os.environ.get("PROMPTPAY_ID", "0898939397")
         # Where customers reach the shop: links in emails start with it.
         self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
@@ -122,3 +126,5 @@ class TestConfig(Config):
         self.REMEMBER_COOKIE_SECURE = False
         self.PREFERRED_URL_SCHEME = "http"
         self.REDIS_URL = ""
+        self.STRIPE_SECRET_KEY = ""
+        self.STRIPE_WEBHOOK_SECRET = ""

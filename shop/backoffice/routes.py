@@ -30,6 +30,7 @@ from shop.backoffice.forms import (
     StaffForm,
     VariantForm,
 )
+from shop.extensions import db
 from shop.models import REGIONS
 from shop.services import admin, audit, catalog, catalog_admin, fulfilment
 from shop.services.accounts import EmailTaken
@@ -422,3 +423,46 @@ def staff_action(user_id: int, action: str):
 @bp.get("/audit")
 def audit_log():
     return render_template("backoffice/audit.html", entries=audit.entries(current_user))
+
+
+# --- Orders and refunds (association admins) --------------------------------------------------
+
+@bp.get("/orders/<int:order_id>")
+def order(order_id: int):
+    _admin_only()
+    from shop.services import refunds
+    from shop.services.checkout import order_by_number
+    from shop.models import Order
+
+    found = _or_404(db.session.get(Order, order_id))
+    found = order_by_number(found.number)
+    return render_template("backoffice/order.html", order=found, action_form=ActionForm(),
+                           refunded=refunds.refunded_quantities(found.id), refunded_total=refunds.refunded_total(found.id))
+
+
+@bp.post("/orders/<int:order_id>/refund")
+def order_refund(order_id: int):
+    """Refund the whole order, a centre's parcel, or some lines (quantities per line)."""
+    _admin_only()
+    from shop.services import refunds
+
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    from shop.models import Order
+
+    found = _or_404(db.session.get(Order, order_id))
+    lines: dict[int, int] = {}
+    for line in found.lines:
+        raw = request.form.get(f"qty-{line.id}", "0").strip() or "0"
+        if not raw.isdigit() or len(raw) > 6:
+            flash(_("Quantities must be whole numbers."), "error")
+            return redirect(url_for("backoffice.order", order_id=order_id)), 303
+        lines[line.id] = int(raw)
+    shipments = [s.id for s in found.shipments if request.form.get(f"ship-{s.id}")]
+    try:
+        refunds.refund(current_user, found.id, lines, shipments, restock=bool(request.form.get("restock")),
+                       reason=request.form.get("reason", "")[:500])
+        flash(_("Refund made; it counts against the centres' figures."), "success")
+    except DomainError as error:
+        _fail(error)
+    return redirect(url_for("backoffice.order", order_id=order_id)), 303

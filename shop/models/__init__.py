@@ -21,3 +21,4 @@ from shop.models.orders import (  # noqa: F401
     Payment,
     Shipment,
 )
+from shop.models.payments import PaymentAttempt, ProviderEvent, Refund, RefundLine  # noqa: F401,E402

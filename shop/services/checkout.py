@@ -211,6 +211,23 @@ def expire_overdue_orders(now: datetime | None = None, limit: int = 500) -> int:
     return expired
 
 
+def expire_order_now(order_id: int, note: str, now: datetime | None = None) -> bool:
+    """Release an unpaid order's stock at once (its payment session ended unpaid)."""
+    now = now or utcnow()
+    begin_write()
+    order = _lock(order_id)
+    if order is None or order.status != "awaiting_payment":
+        db.session.rollback()
+        return False
+    inventory.release(_hold(order), order.id, note=note)
+    order.status = "expired"
+    order.closed_at = now
+    for shipment in order.shipments:
+        shipment.status = "cancelled"
+    db.session.commit()
+    return True
+
+
 def expire_if_due(now: datetime | None = None) -> int:
     """The lazy path: one indexed read, and expiry only when a hold has run out."""
     now = now or utcnow()

@@ -205,6 +205,46 @@ def order(number: str):
     return render_template("storefront/order.html", order=found, pay=pay, cancel_form=CancelOrderForm())
 
 
+@bp.post("/orders/<number>/pay")
+def order_pay(number: str):
+    """Start (or resume) paying by Stripe: the browser goes to Stripe's payment page."""
+    from shop.services.payments.stripe_checkout import start_checkout
+
+    found = checkout.order_by_number(number[:20])
+    if found is None or not _may_see(found):
+        abort(404)
+    if not CancelOrderForm().validate_on_submit():  # only its CSRF token matters here
+        abort(400)
+    try:
+        url = start_checkout(found.id, current_app.config["PUBLIC_URL"])
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect(order_link(found)), 303
+    return redirect(url), 303
+
+
+@bp.get("/orders/<number>/paid")
+def order_paid(number: str):
+    """Back from Stripe. The query string proves nothing: ask Stripe if no webhook came yet."""
+    from shop.services.payments.stripe_checkout import refresh_order
+
+    found = checkout.order_by_number(number[:20])
+    if found is None or not _may_see(found):
+        abort(404)
+    if found.status == "awaiting_payment" and found.payment_method == "stripe":
+        refresh_order(found.id)
+    return redirect(order_link(found)), 303
+
+
+@bp.get("/orders/<number>/payment-cancelled")
+def order_payment_cancelled(number: str):
+    found = checkout.order_by_number(number[:20])
+    if found is None or not _may_see(found):
+        abort(404)
+    flash(_("The payment was not completed. Your items are still held: you can try again."), "error")
+    return redirect(order_link(found)), 303
+
+
 @bp.post("/orders/<number>/cancel")
 def order_cancel(number: str):
     found = checkout.order_by_number(number[:20])

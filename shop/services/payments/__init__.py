@@ -29,8 +29,9 @@ class PaymentMethod(Protocol):
 
 def all_methods() -> dict[str, PaymentMethod]:
     from shop.services.payments.promptpay import PromptPayTransfer
+    from shop.services.payments.stripe_checkout import StripeCheckout
 
-    methods: list[PaymentMethod] = [PromptPayTransfer()]
+    methods: list[PaymentMethod] = [StripeCheckout(), PromptPayTransfer()]
     return {m.code: m for m in methods}
 
 

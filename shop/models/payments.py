@@ -1,0 +1,76 @@
+"""Payment attempts with a provider, the provider's events (each kept once), and refunds."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.extensions import db
+from shop.models._base import utcnow
+
+
+class PaymentAttempt(db.Model):
+    """One Stripe Checkout Session made for an order; a second click reuses an open one."""
+
+    __tablename__ = "payment_attempt"
+    __table_args__ = (UniqueConstraint("order_id", "attempt_no", name="uq_payment_attempt_order_attempt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("shop_order.id"), index=True)
+    attempt_no: Mapped[int] = mapped_column(Integer)
+    provider: Mapped[str] = mapped_column(String(20), default="stripe")
+    session_id: Mapped[str] = mapped_column(String(255), unique=True)
+    url: Mapped[str] = mapped_column(Text, default="")
+    # open, awaiting_async (PromptPay pending), complete, failed, expired
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    amount_satang: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    order = relationship("Order")
+
+
+class ProviderEvent(db.Model):
+    """Each webhook event id is stored once: a replay or a duplicate changes nothing."""
+
+    __tablename__ = "provider_event"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(String(100))
+    outcome: Mapped[str] = mapped_column(String(100), default="")
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Refund(db.Model):
+    """Money returned to a customer, split into lines per order line so centres' figures follow."""
+
+    __tablename__ = "refund"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("shop_order.id"), index=True)
+    # Stripe's refund id, or a staff reference for a refunded bank transfer: recorded once.
+    reference: Mapped[str] = mapped_column(String(255), unique=True)
+    method: Mapped[str] = mapped_column(String(30))
+    amount_satang: Mapped[int] = mapped_column(Integer)
+    shipping_satang: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20), default="succeeded")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+    lines: Mapped[list[RefundLine]] = relationship(back_populates="refund", cascade="all, delete-orphan")
+    order = relationship("Order")
+
+
+class RefundLine(db.Model):
+    __tablename__ = "refund_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    refund_id: Mapped[int] = mapped_column(ForeignKey("refund.id"), index=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_line.id"), index=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer, default=0)
+    amount_satang: Mapped[int] = mapped_column(Integer)
+
+    refund: Mapped[Refund] = relationship(back_populates="lines")

@@ -1,0 +1,22 @@
+"""Stripe webhooks: CSRF-exempt, but nothing happens without a valid, fresh signature."""
+from flask import Blueprint, current_app, jsonify, request
+
+from shop.extensions import csrf
+
+bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+
+
+@bp.post("/stripe")
+@csrf.exempt
+def stripe_webhook():
+    from shop.services.payments.stripe_checkout import handle_event, verify_webhook
+
+    payload = request.get_data(cache=False)  # the raw bytes Stripe signed, never re-serialised
+    try:
+        event = verify_webhook(payload, request.headers.get("Stripe-Signature", ""))
+    except ValueError as error:
+        current_app.logger.warning("Refused a Stripe webhook: %s", error)
+        return jsonify(error="invalid signature"), 400
+    outcome = handle_event(event)  # commits before we answer
+    current_app.logger.info("Stripe event %s (%s): %s", event["id"], event["type"], outcome)
+    return jsonify(received=True, outcome=outcome), 200
