@@ -139,9 +139,10 @@ def _register_input_guards(app: Flask) -> None:
 
 
 def _register_security_headers(app: Flask) -> None:
+    # Forms may lead only here, or (by redirect) to the payment provider's page.
     csp = (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "form-action 'self' https://checkout.stripe.com; frame-ancestors 'none'; base-uri 'self'"
+        f"form-action 'self' {app.config['STRIPE_CHECKOUT_ORIGIN']}; frame-ancestors 'none'; base-uri 'self'"
     )
 
     @app.after_request

@@ -78,6 +78,7 @@ class Config:
         self.STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
         self.STRIPE_PAYMENT_METHODS = os.environ.get("STRIPE_PAYMENT_METHODS", "card,promptpay")
         self.STRIPE_TIMEOUT = _int("STRIPE_TIMEOUT", 10)
+        self.STRIPE_CHECKOUT_ORIGIN = os.environ.get("STRIPE_CHECKOUT_ORIGIN", "https://checkout.stripe.com")
         self.PROMPTPAY_ID = os.environ.get("PROMPTPAY_ID", "0898939397")
         # Where customers reach the shop: links in emails start with it.
         self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")

@@ -29,11 +29,36 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+def serve(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The shop served by werkzeug in a thread, on SQLite with the demo catalogue."""
+def stripe_double():
+    """The Stripe stand-in on its own loopback port (API and hosted payment page)."""
+    from tests.stripe_double import StripeDouble
+
+    double = StripeDouble("whsec_browser_tests")
+    server, base = serve(double.app)
+    double.base_url = base
+    yield double
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, stripe_double):
+    """The shop served by werkzeug in a thread, on SQLite with the demo catalogue and Stripe."""
+    from tests.stripe_double import deliver_over_http
+
     instance = tmp_path_factory.mktemp("live")
-    app = create_app(TestConfig(f"sqlite:///{instance / 'live.sqlite3'}", str(instance)))
+    config = TestConfig(f"sqlite:///{instance / 'live.sqlite3'}", str(instance))
+    config.STRIPE_SECRET_KEY = "sk_test_browser"
+    config.STRIPE_WEBHOOK_SECRET = stripe_double.secret
+    config.STRIPE_API_BASE = stripe_double.base_url
+    config.STRIPE_CHECKOUT_ORIGIN = stripe_double.base_url
+    app = create_app(config)
     with app.app_context():
         upgrade()
         from shop.services.demo import seed_demo, seed_demo_accounts
@@ -41,10 +66,10 @@ def live_server(tmp_path_factory):
         seed_demo(app.config["MEDIA_FOLDER"])
         seed_demo_accounts()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    server, base = serve(app)
+    app.config["PUBLIC_URL"] = base
+    stripe_double.deliver = deliver_over_http(base + "/webhooks/stripe")
+    yield base
     server.shutdown()
 
 

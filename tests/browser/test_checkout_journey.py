@@ -29,11 +29,12 @@ def add_to_cart(page: Page, base: str, slug: str, quantity: int = 1, option: str
     expect(page).to_have_url(re.compile(r"/cart$"))
 
 
-def check_out(page: Page) -> str:
+def check_out(page: Page, method: str = "promptpay_transfer") -> str:
     page.locator(".checkout-button, a[href='/checkout']").last.click()
     for selector, value in ADDRESS.items():
         page.locator(selector).fill(value)
     page.locator("#province").select_option("10")
+    page.locator(f"input[name=payment_method][value={method}]").check()
     assert_fits_the_screen(page)
     page.locator("#submit").click()
     expect(page).to_have_url(re.compile(r"/checkout/review$"))
