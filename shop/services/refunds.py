@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import stripe
 from flask import current_app
@@ -14,6 +14,10 @@ from shop.extensions import begin_write, db
 from shop.models import Order, OrderLine, Payment, Refund, RefundLine, Shipment, User
 from shop.services import audit, inventory
 from shop.services.errors import DomainError
+
+
+if TYPE_CHECKING:
+    from stripe.params import RefundCreateParams
 
 
 class RefundTooLarge(DomainError):
@@ -86,12 +90,17 @@ def refund(actor: User, order_id: int, lines: dict[int, int], shipment_ids: list
         from shop.services.payments.stripe_checkout import StripeUnavailable, client, refund_key
 
         payment = db.session.scalar(select(Payment).where(Payment.order_id == order.id, Payment.method == "stripe").order_by(Payment.id))
+        if payment is None:
+            raise DomainError()
         count = db.session.scalar(select(func.count(Refund.id)).where(Refund.order_id == order.id)) or 0
+        params: RefundCreateParams = {
+            "payment_intent": payment.reference,
+            "amount": products + shipping,
+            "metadata": {"order_number": order.number, "selection": selection, "restock": "1" if restock else "0"},
+        }
         try:
             made = client().v1.refunds.create(
-                params={"payment_intent": payment.reference, "amount": products + shipping,
-                        "metadata": {"order_number": order.number, "selection": selection, "restock": "1" if restock else "0"}},
-                options={"idempotency_key": refund_key(order.number, f"{count}:{selection}")},
+                params=params, options={"idempotency_key": refund_key(order.number, f"{count}:{selection}")}
             )
         except stripe.StripeError as error:
             current_app.logger.warning("Stripe refund for %s failed: %s", order.number, type(error).__name__)
@@ -113,6 +122,9 @@ def record_refund(order_id: int, reference: str, method: str, lines: dict[int, i
         db.session.rollback()
         return existing
     order = db.session.get(Order, order_id)
+    if order is None:
+        db.session.rollback()
+        raise DomainError()
     by_id = {line.id: line for line in order.lines}
     shipping = sum(s.shipping_fee_satang for s in order.shipments if s.id in shipment_ids)
     refund = Refund(order_id=order.id, reference=reference, method=method, amount_satang=amount_satang,
@@ -134,7 +146,10 @@ def record_refund(order_id: int, reference: str, method: str, lines: dict[int, i
         db.session.commit()
     except IntegrityError:  # recorded meanwhile by the webhook for the same refund
         db.session.rollback()
-        return db.session.scalar(select(Refund).where(Refund.reference == reference))
+        recorded = db.session.scalar(select(Refund).where(Refund.reference == reference))
+        if recorded is None:
+            raise
+        return recorded
     return refund
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import stripe
 from flask import current_app, url_for
@@ -25,6 +25,10 @@ from shop.services.errors import DomainError
 SESSION_LIFETIME = timedelta(minutes=60)  # Stripe allows 30 minutes to 24 hours
 HOLD_GRACE = timedelta(minutes=10)  # a payment finished at the last second still finds its stock
 REUSE_MARGIN = timedelta(minutes=2)
+
+
+if TYPE_CHECKING:
+    from stripe.params.checkout import SessionCreateParams, SessionCreateParamsLineItem
 
 
 class StripeUnavailable(DomainError):
@@ -64,8 +68,8 @@ class StripeCheckout:
         return {"template": "storefront/_pay_stripe.html"}
 
 
-def _line_items(order: Order, lang: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
+def _line_items(order: Order, lang: str) -> list[SessionCreateParamsLineItem]:
+    items: list[SessionCreateParamsLineItem] = []
     for shipment in order.shipments:
         for line in shipment.lines:
             name = line.product_name(lang) + (f" ({line.variant_name(lang)})" if line.variant_name(lang) else "")
@@ -82,7 +86,7 @@ def _line_items(order: Order, lang: str) -> list[dict[str, Any]]:
     return items
 
 
-def _payment_methods() -> list[str]:
+def _payment_methods() -> list[Any]:
     raw = current_app.config.get("STRIPE_PAYMENT_METHODS", "card,promptpay")
     return [m.strip() for m in raw.split(",") if m.strip()]
 
@@ -102,6 +106,8 @@ def start_checkout(order_id: int, return_base: str, now: datetime | None = None)
         return open_attempt.url
     attempt_no = (db.session.scalar(select(func.max(PaymentAttempt.attempt_no)).where(PaymentAttempt.order_id == order.id)) or 0) + 1
     # The hold ends when the order's reservation does: a session never outlives the stock.
+    if order.reserved_until is None:
+        raise DomainError(_l("This order cannot be paid now."))
     hold_end = _aware(order.reserved_until) - HOLD_GRACE
     expires_at = min(now + SESSION_LIFETIME, hold_end)
     if expires_at < now + timedelta(minutes=30):
@@ -110,7 +116,7 @@ def start_checkout(order_id: int, return_base: str, now: datetime | None = None)
     from shop.services.checkout import order_access_key
 
     access = order_access_key(order.number)
-    params: dict[str, Any] = {
+    params: SessionCreateParams = {
         "mode": "payment",
         "currency": "thb",
         "line_items": _line_items(order, lang),
@@ -126,7 +132,7 @@ def start_checkout(order_id: int, return_base: str, now: datetime | None = None)
     }
     key = f"checkout-{order.number}-{attempt_no}"
     try:
-        session = client().v1.checkout.sessions.create(params=params, options={"idempotency_key": key})  # type: ignore[arg-type]
+        session = client().v1.checkout.sessions.create(params=params, options={"idempotency_key": key})
     except stripe.StripeError as error:
         current_app.logger.warning("Stripe checkout for %s failed: %s %s", order.number, type(error).__name__, getattr(error, "http_status", ""))
         raise StripeUnavailable() from None
@@ -236,6 +242,8 @@ def apply_session(session: Any) -> str:
 def _flag_mismatch(order: Order, session: dict) -> None:
     begin_write()
     locked = db.session.get(Order, order.id)
+    if locked is None:
+        return
     note = (f"Stripe session {session.get('id')} paid {session.get('amount_total')} {session.get('currency')} "
             f"but the order total is {order.total_satang} thb: not marked paid; check and refund.")
     if note not in locked.attention:
