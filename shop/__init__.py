@@ -78,15 +78,20 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(storefront_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(backoffice_bp)
+    from shop.api import bp as api_bp
+    from shop.reports import bp as reports_bp
     from shop.webhooks import bp as webhooks_bp
 
     app.register_blueprint(webhooks_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(api_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:
     from shop.i18n import (
         LANGUAGES,
         current_language,
+        channel_label,
         movement_label,
         order_status_label,
         region_label,
@@ -102,6 +107,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["order_status"] = order_status_label
     app.jinja_env.filters["shipment_status"] = shipment_status_label
     app.jinja_env.filters["movement"] = movement_label
+    app.jinja_env.filters["channel"] = channel_label
 
     @app.context_processor
     def inject_language() -> dict:

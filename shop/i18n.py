@@ -67,3 +67,17 @@ MOVEMENT_LABELS = {
 
 def movement_label(reason: str) -> str:
     return str(MOVEMENT_LABELS.get(reason, reason))
+
+CHANNEL_LABELS = {
+    "online_shop": _l("Online shop"),
+    "department_store": _l("Department store"),
+    "fair": _l("Fair or exhibition"),
+    "centre_counter": _l("Centre counter"),
+    "other_online": _l("Other online market"),
+    "workshop": _l("Workshop"),
+    "before_shop": _l("Before the shop (baseline)"),
+}
+
+
+def channel_label(channel: str) -> str:
+    return str(CHANNEL_LABELS.get(channel, channel))

@@ -466,3 +466,63 @@ def order_refund(order_id: int):
     except DomainError as error:
         _fail(error)
     return redirect(url_for("backoffice.order", order_id=order_id)), 303
+
+
+# --- Offline sales and baselines ---------------------------------------------------------------
+
+@bp.route("/offline-sales", methods=["GET", "POST"])
+def offline_sales():
+    """Staff record what their centre sold outside the shop; listed items leave the stock."""
+    from datetime import date as date_type
+
+    from shop.models import OFFLINE_CHANNELS
+    from shop.services import reports
+    from shop.services.money import parse_baht
+
+    if request.method == "POST":
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        centre_id = current_user.centre_id if not current_user.is_admin else request.form.get("centre_id", type=int)
+        try:
+            day = date_type.fromisoformat(request.form.get("day", ""))
+            amount = parse_baht(request.form.get("amount", ""))
+            items = []
+            for n in (1, 2, 3):
+                sku, qty = request.form.get(f"sku-{n}", "").strip().upper(), request.form.get(f"qty-{n}", "").strip()
+                if sku:
+                    if not qty.isdigit() or not 0 < int(qty) <= 100_000:
+                        raise ValueError(sku)
+                    items.append((sku[:64], int(qty)))
+            reports.record_offline_sale(current_user, centre_id or 0, day, request.form.get("channel", ""), amount,
+                                        items, request.form.get("note", ""))
+            flash(_("Sale recorded; it counts in your centre's totals."), "success")
+        except ValueError:
+            flash(_("Please give a date, an amount in baht, and SKUs of your centre with whole quantities."), "error")
+        except DomainError as error:
+            _fail(error)
+        return redirect(url_for("backoffice.offline_sales")), 303
+    return render_template("backoffice/offline_sales.html", sales=reports.offline_sales(current_user),
+                           channels=OFFLINE_CHANNELS, centres=admin.centres() if current_user.is_admin else [],
+                           action_form=ActionForm(), import_form=ImportForm())
+
+
+@bp.post("/baselines")
+def baselines():
+    """Admins import the sales of the years before the shop: centre, year, amount_baht."""
+    from shop.services import reports
+
+    _admin_only()
+    form = ImportForm()
+    if not form.validate_on_submit():
+        flash(_("Please choose a CSV file."), "error")
+        return redirect(url_for("backoffice.offline_sales")), 303
+    try:
+        rows = list(csv.DictReader(io.StringIO(form.file.data.read(2_000_000).decode("utf-8-sig"))))
+    except (UnicodeDecodeError, csv.Error):
+        flash(_("That file is not a UTF-8 CSV file."), "error")
+        return redirect(url_for("backoffice.offline_sales")), 303
+    errors = reports.import_baselines(current_user, rows)
+    if errors:
+        return render_template("backoffice/import_errors.html", errors=[type("E", (), {"line": 0, "message": e}) for e in errors]), 400
+    flash(_("Baselines imported: %(n)d rows.", n=len(rows)), "success")
+    return redirect(url_for("backoffice.offline_sales")), 303

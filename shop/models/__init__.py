@@ -22,3 +22,11 @@ from shop.models.orders import (  # noqa: F401
     Shipment,
 )
 from shop.models.payments import PaymentAttempt, ProviderEvent, Refund, RefundLine  # noqa: F401,E402
+from shop.models.sales import (  # noqa: F401,E402
+    CHANNELS,
+    OFFLINE_CHANNELS,
+    ApiToken,
+    OfflineSale,
+    SalesDaily,
+    SalesEntry,
+)

@@ -319,6 +319,9 @@ def record_payment(
 
 
 def _mark_paid(order: Order, now: datetime) -> None:
+    from shop.services import ledger
+
+    ledger.record_order_paid(order, now)  # the sale counts for its centres, in this transaction
     order.status = "paid"
     order.paid_at = now
     order.closed_at = None

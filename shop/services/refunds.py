@@ -138,6 +138,11 @@ def record_refund(order_id: int, reference: str, method: str, lines: dict[int, i
     elif products > 0:
         _spread(refund, order, products)
     db.session.add(refund)
+    db.session.flush()
+    from shop.models._base import utcnow
+    from shop.services import ledger
+
+    ledger.record_refund(refund, order, shipment_ids, utcnow())  # negative, on the day refunded
     if restock:
         _return_to_stock(order, lines, actor)
     audit.record(actor, "refund.create", refund, centre_id=None,
