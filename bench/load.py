@@ -39,6 +39,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -53,9 +54,11 @@ LOOPBACK = "127.0.0.1"
 DEFAULT_PG = f"postgresql://postgres@{LOOPBACK}:5432/postgres"
 REDIS_URL = f"redis://{LOOPBACK}:6379/15"
 REDIS_KEY_PATTERN = "relearn:*"  # the app's CACHE_KEY_PREFIX
-WRK = "/usr/bin/wrk"
+WRK = "/usr/bin/wrk"  # Debian's package; else the first wrk on PATH
 PRODUCT_PROGRESS = re.compile(r"products: (\d+)/(\d+) \S")
 AIM_PERCENT = 50.0  # a page should reach at least half of the bare endpoint's throughput
+DRIFT = 0.15  # the first and last bare runs should agree within this
+BUSY_PERCENT = 15.0  # CPU used by other programs, while the server idles, above which numbers are noisy
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class Page:
     judged: bool = True  # an anonymous catalogue/product page with a verdict
 
 
+# The bare endpoint is measured first and last; "% of bare" uses the faster of the two, so
+# a bare run slowed by something else on the machine cannot make the pages look good.
 PAGES: tuple[Page, ...] = (
     Page("bare /healthz", "/healthz", judged=False),
     Page("home", "/"),
@@ -73,6 +78,7 @@ PAGES: tuple[Page, ...] = (
     Page("search Thai", "/products?q=" + quote("ผ้า")),
     Page("search English", "/products?q=leaf"),
     Page("product", "/products/leaf-printed-cloth"),
+    Page("bare /healthz again", "/healthz", judged=False),
 )
 
 # Per-thread counters, summed in done(); one JSON line that load.py reads back.
@@ -141,13 +147,24 @@ class PageResult:
     non2xx: int
     socket_errors: int
     status_counts: dict[str, int]
+    background_cpu_percent: float  # CPU busy just before the load, the server idle: other programs
     percent_of_bare: float = 0.0
+    rounds_rps: list[float] = field(default_factory=list)  # every round's requests/s, with --rounds
     verdict: str = ""
     wrk_output: str = field(default="", repr=False)
 
     @property
     def errors(self) -> int:
         return self.non2xx + self.socket_errors
+
+
+@dataclass
+class RunInfo:
+    """What the report says about the run besides the pages."""
+
+    started: datetime
+    products: int = 0
+    load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)  # os.getloadavg() before anything
 
 
 @dataclass
@@ -162,7 +179,7 @@ class Settings:
     worker_class: str
     threads: int
     redis: bool
-    keep_going: bool = False
+    rounds: int
 
 
 # --------------------------------------------------------------------------- helpers
@@ -225,6 +242,19 @@ def count_products(url: str) -> int:
     return int(row[0]) if row else 0
 
 
+def analyse(url: str) -> None:
+    """VACUUM ANALYZE, as autovacuum soon would in a running shop.
+
+    Right after the bulk load the planner still thinks the product table is tiny and
+    picks nested loops over all 5,000 rows: uncached pages were about twice as slow.
+    """
+    import psycopg
+
+    say("==> VACUUM ANALYZE (fresh statistics, as autovacuum would give a running shop)")
+    with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+        conn.execute("VACUUM ANALYZE")
+
+
 def clear_redis_cache() -> int:
     """Delete the app's keys in the benchmark's Redis db, so no run reads another's fragments."""
     import redis
@@ -277,12 +307,17 @@ def flask_command(args: Sequence[str], env: dict[str, str], label: str) -> None:
         text=True,
     )
     assert process.stdout is not None
-    tail: list[str] = []
-    for line in process.stdout:
-        line = line.rstrip()
-        tail = (tail + [line])[-40:]
-        if worth_showing(line):
-            say(f"    {line}")
+    tail: deque[str] = deque(maxlen=40)
+    try:
+        for line in process.stdout:
+            line = line.rstrip()
+            tail.append(line)
+            if worth_showing(line):
+                say(f"    {line}")
+    except BaseException:  # interrupted: do not leave it writing to a database about to be dropped
+        process.kill()
+        process.wait()
+        raise
     if process.wait() != 0:
         raise BenchError(f"{label} failed (exit {process.returncode}); last output:\n" + "\n".join(tail))
     say(f"    ({time.monotonic() - started:.1f} s)")
@@ -356,7 +391,7 @@ def fetch(url: str) -> tuple[int, int]:
     """(status, body size) of one GET; status 0 when nothing answered."""
     require_loopback(url, "a benchmarked URL")
     try:
-        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (loopback only)
+        with urllib.request.urlopen(url, timeout=30) as response:  # loopback only, checked above
             return response.status, len(response.read())
     except urllib.error.HTTPError as error:
         return error.code, len(error.read())
@@ -371,7 +406,7 @@ def run_wrk(url: str, settings: Settings, seconds: int, lua: Path) -> tuple[dict
     """One wrk run; returns the numbers the Lua script printed and wrk's own text output."""
     require_loopback(url, "a benchmarked URL")
     command = [
-        WRK,
+        find_wrk(),
         "--threads", str(min(settings.wrk_threads, settings.connections)),
         "--connections", str(settings.connections),
         "--duration", f"{seconds}s",
@@ -409,11 +444,30 @@ def parse_wrk_time_us(text: str) -> float:
     return float(text)
 
 
-def benchmark_page(base: str, page: Page, settings: Settings, lua: Path) -> PageResult:
+def cpu_times() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs since boot, from /proc/stat; (0, 0) where there is none."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0, 0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def background_cpu_percent(seconds: float = 0.5) -> float:
+    """How busy the CPUs are while the server idles: other programs, which make the numbers noisy."""
+    busy_0, total_0 = cpu_times()
+    time.sleep(seconds)
+    busy_1, total_1 = cpu_times()
+    return round(100 * (busy_1 - busy_0) / (total_1 - total_0), 1) if total_1 > total_0 else 0.0
+
+
+def benchmark_page(base: str, page: Page, settings: Settings, lua: Path, warm_up: bool) -> PageResult:
     url = base + page.path
     status, size = fetch(url)
+    background = background_cpu_percent()
     say(f"--> {page.name:<20} {page.path}  (GET: {status}, {size / 1024:.1f} KiB)")
-    if settings.warmup:
+    if warm_up and settings.warmup:
         run_wrk(url, settings, settings.warmup, lua)  # fills each worker's cache; not counted
     numbers, text = run_wrk(url, settings, settings.duration, lua)
     seconds = numbers["duration_us"] / 1e6
@@ -440,9 +494,12 @@ def benchmark_page(base: str, page: Page, settings: Settings, lua: Path) -> Page
             "4xx": int(numbers["status_4xx"]),
             "5xx": int(numbers["status_5xx"]),
         },
+        background_cpu_percent=background,
         wrk_output=text,
     )
     flag = f"  !! {result.errors} errors" if result.errors or status != 200 else ""
+    if background > BUSY_PERCENT:
+        flag += f"  (other programs used {background:.0f}% CPU just before: noisy)"
     say(f"    {result.rps:8.1f} req/s  p50 {result.p50_ms:.1f} ms  p99 {result.p99_ms:.1f} ms{flag}")
     return result
 
@@ -450,9 +507,22 @@ def benchmark_page(base: str, page: Page, settings: Settings, lua: Path) -> Page
 # --------------------------------------------------------------------------- report
 
 
+def best_of(rounds: list[list[PageResult]]) -> list[PageResult]:
+    """Each page's fastest round (the one least disturbed by other programs); errors of all rounds."""
+    best = []
+    for runs in zip(*rounds, strict=True):
+        chosen = max(runs, key=lambda r: r.rps)
+        chosen.non2xx = sum(r.non2xx for r in runs)
+        chosen.socket_errors = sum(r.socket_errors for r in runs)
+        chosen.status = next((r.status for r in runs if r.status != 200), chosen.status)
+        chosen.rounds_rps = [r.rps for r in runs]
+        best.append(chosen)
+    return best
+
+
 def judge(results: list[PageResult]) -> float:
     """Fill in % of bare and the verdicts; return the bare endpoint's requests/s."""
-    bare = next((r.rps for r in results if not r.judged), 0.0)
+    bare = max((r.rps for r in results if not r.judged), default=0.0)
     for result in results:
         result.percent_of_bare = round(100 * result.rps / bare, 1) if bare else 0.0
         if result.judged:
@@ -462,7 +532,7 @@ def judge(results: list[PageResult]) -> float:
     return bare
 
 
-def print_report(results: list[PageResult], settings: Settings, products: int) -> None:
+def print_report(results: list[PageResult], settings: Settings, info: RunInfo, bare: float) -> None:
     headers = ("page", "path", "req/s", "p50 ms", "p99 ms", "errors", "% bare")
     rows = [
         (
@@ -480,14 +550,16 @@ def print_report(results: list[PageResult], settings: Settings, products: int) -
     right = {2, 3, 4, 5, 6}
 
     def line(cells: Sequence[str]) -> str:
-        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+        padded = (c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+        return "  ".join(padded)
 
     cache = "Redis (shared)" if settings.redis else "SimpleCache (per worker)"
     kind = settings.worker_class + (f" x{settings.threads}" if settings.worker_class == "gthread" else "")
     say("")
+    rounds = f", best of {settings.rounds} rounds" if settings.rounds > 1 else ""
     say(
-        f"Relearn Shop load benchmark: {products} products, {settings.workers} {kind} workers, "
-        f"cache {cache}, wrk {settings.connections} connections x {settings.duration} s per page, "
+        f"Relearn Shop load benchmark: {info.products} products, {settings.workers} {kind} workers, "
+        f"cache {cache}, wrk {settings.connections} connections x {settings.duration} s per page{rounds}, "
         f"{os.cpu_count()} CPUs"
     )
     say(line(headers))
@@ -495,23 +567,37 @@ def print_report(results: list[PageResult], settings: Settings, products: int) -
     for row in rows:
         say(line(row))
     say("")
+    say(f"bare = the faster /healthz run, {bare:.0f} req/s; aim: {AIM_PERCENT:.0f}% of it")
     for r in results:
         if r.verdict:
             say(f"{r.name:<20} {r.percent_of_bare:5.0f}% of bare  {r.verdict}")
+    bare_runs = [r.rps for r in results if not r.judged]
+    if len(bare_runs) > 1 and min(bare_runs) < (1 - DRIFT) * max(bare_runs):
+        say(
+            f"\nwarning: the two /healthz runs differ by more than {DRIFT:.0%} "
+            f"({min(bare_runs):.0f} and {max(bare_runs):.0f} req/s): the machine's speed changed during the run"
+        )
+    busiest = max(r.background_cpu_percent for r in results)
+    if busiest > BUSY_PERCENT:
+        say(
+            f"\nwarning: other programs were using the CPUs (up to {busiest:.0f}% while the server idled"
+            f" between pages; load average {info.load_before[0]:.1f} at the start): the numbers are noisy"
+        )
 
 
-def write_json(results: list[PageResult], settings: Settings, products: int, bare: float, started: datetime) -> Path:
+def write_json(results: list[PageResult], settings: Settings, info: RunInfo, bare: float) -> Path:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    path = RESULTS_DIR / f"load-{started:%Y%m%d-%H%M%S}.json"
+    path = RESULTS_DIR / f"load-{info.started:%Y%m%d-%H%M%S}.json"
     document = {
-        "started_at": started.isoformat(timespec="seconds"),
+        "started_at": info.started.isoformat(timespec="seconds"),
         "settings": asdict(settings),
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "platform": platform.platform(),
+            "load_average_before": info.load_before,
         },
-        "products": products,
+        "products": info.products,
         "aim_percent_of_bare": AIM_PERCENT,
         "bare_rps": bare,
         "pages": [asdict(r) | {"errors": r.errors} for r in results],
@@ -525,7 +611,9 @@ def write_json(results: list[PageResult], settings: Settings, products: int, bar
 
 def parse_args(argv: Sequence[str] | None = None) -> Settings:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pg", default=DEFAULT_PG, help=f"PostgreSQL server URL to create the database on (default {DEFAULT_PG})")
+    parser.add_argument(
+        "--pg", default=DEFAULT_PG, help=f"PostgreSQL server to create the database on (default {DEFAULT_PG})"
+    )
     parser.add_argument("--duration", type=int, help="seconds of load per page (default 10; 2 with --quick)")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
     parser.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (default 2)")
@@ -536,11 +624,17 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         "--worker-class", choices=("sync", "gthread"), default="sync", help="gunicorn worker class (default sync)"
     )
     parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker (default 1)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="go through the pages this many times and keep each page's fastest round (for a shared machine)",
+    )
     parser.add_argument("--redis", action="store_true", help=f"share the cache through Redis ({REDIS_URL})")
     parser.add_argument("--quick", action="store_true", help="2 s per page and 1,000 products, for trying it")
     args = parser.parse_args(argv)
-    if args.connections < 1 or args.workers < 1 or args.threads < 1 or args.wrk_threads < 1:
-        parser.error("--connections, --workers, --threads and --wrk-threads must be at least 1")
+    if min(args.connections, args.workers, args.threads, args.wrk_threads, args.rounds) < 1:
+        parser.error("--connections, --workers, --threads, --wrk-threads and --rounds must be at least 1")
     duration = args.duration or (2 if args.quick else 10)
     products = args.products or (1000 if args.quick else 5000)
     if duration < 1 or products < 1 or args.warmup < 0:
@@ -556,12 +650,19 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         worker_class=args.worker_class,
         threads=args.threads,
         redis=args.redis,
+        rounds=args.rounds,
     )
 
 
-def check_tools() -> None:
-    if not Path(WRK).is_file() and shutil.which("wrk") is None:
+def find_wrk() -> str:
+    found = WRK if Path(WRK).is_file() else shutil.which("wrk")
+    if found is None:
         raise BenchError("wrk is missing: apt-get install wrk")
+    return found
+
+
+def check_tools() -> None:
+    find_wrk()
     for module in ("psycopg", "gunicorn", "flask"):
         try:
             __import__(module)
@@ -569,12 +670,12 @@ def check_tools() -> None:
             raise BenchError(f"{module} is not importable: run this with the project's .venv/bin/python") from exc
 
 
-def raise_on_sigterm(signum: int, frame: FrameType | None) -> None:  # noqa: ARG001
+def raise_on_sigterm(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt  # so that the finally blocks stop gunicorn and drop the database
 
 
 def run(settings: Settings) -> int:
-    started = datetime.now()
+    info = RunInfo(started=datetime.now(), load_before=os.getloadavg())
     check_tools()
     require_loopback(settings.pg, "--pg")
     instance = Path(tempfile.mkdtemp(prefix="relearn-bench-"))
@@ -584,23 +685,29 @@ def run(settings: Settings) -> int:
             flask_command(["db", "upgrade"], env, "schema")
             flask_command(["seed-demo"], env, "demo data")
             flask_command(["scale-demo", "--products", str(settings.products)], env, "scale")
-            products = count_products(database_url(settings.pg, name))
-            say(f"    {products} active products")
+            analyse(database_url(settings.pg, name))
+            info.products = count_products(database_url(settings.pg, name))
+            say(f"    {info.products} active products")
             lua = instance / "report.lua"
             lua.write_text(WRK_LUA)
             if settings.redis:
                 say(f"==> cleared {clear_redis_cache()} cached keys in {REDIS_URL}")
             try:
                 with gunicorn_server(settings, env, instance) as base:
-                    results = [benchmark_page(base, page, settings, lua) for page in PAGES]
+                    rounds = []
+                    for number in range(1, settings.rounds + 1):
+                        if settings.rounds > 1:
+                            say(f"==> round {number} of {settings.rounds}")
+                        rounds.append([benchmark_page(base, page, settings, lua, number == 1) for page in PAGES])
+                    results = best_of(rounds)
             finally:
                 if settings.redis:
                     clear_redis_cache()
     finally:
         shutil.rmtree(instance, ignore_errors=True)
     bare = judge(results)
-    print_report(results, settings, products)
-    path = write_json(results, settings, products, bare, started)
+    print_report(results, settings, info, bare)
+    path = write_json(results, settings, info, bare)
     say(f"\nresults: {path.relative_to(REPO_ROOT)}")
     return 1 if any(r.errors or r.status != 200 for r in results) else 0
 
