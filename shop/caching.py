@@ -46,17 +46,21 @@ def catalog_version() -> int | None:
     """The version for this request, read once; first expiring any stock hold that ran out."""
     if "catalog_version" in g:
         return g.catalog_version
-    row = db.session.execute(_STATE).first()
-    version, soonest = (row[0], _aware(row[1])) if row else (None, None)
+    version, soonest = _read_state()
     if soonest is not None and soonest < datetime.now(timezone.utc):
         from shop.services.checkout import expire_overdue_orders
 
         if expire_overdue_orders():
-            row = db.session.execute(_STATE).first()
-            version = row[0] if row else None
-    db.session.commit()  # end the read (SQLite keeps a snapshot open otherwise)
+            version, _ = _read_state()
     g.catalog_version = version
     return version
+
+
+def _read_state() -> tuple[int | None, datetime | None]:
+    # One statement outside any transaction: no BEGIN/COMMIT round trips on the hot path.
+    with db.engine.connect() as conn:
+        row = conn.execution_options(isolation_level="AUTOCOMMIT").execute(_STATE).first()
+    return (row[0], _aware(row[1])) if row else (None, None)
 
 
 def cached_fragment(name: str, parts: tuple[object, ...], render: Callable[[], T]) -> T:
