@@ -109,23 +109,24 @@ def breakdown(query: Query, group: str, lang: str = "th") -> list[Row]:
     if group in {"category", "product"}:
         return _from_ledger(query, group, lang)
     d, c = SalesDaily, Centre
-    keys = {
-        "region": (c.region,),
-        "province": (c.province_code, c.province_th, c.province_en),
-        "centre": (c.slug, c.name_th, c.name_en),
-        "channel": (d.channel,),
-        "month": (extract("year", d.day), extract("month", d.day)),
-        "year": (extract("year", d.day),),
-    }[group]
-    stmt = (
-        select(*keys, func.sum(d.revenue_satang), func.sum(d.units), func.sum(d.shipping_satang), func.sum(d.orders))
-        .join(c, c.id == d.centre_id)
-        .where(d.day >= query.start, d.day <= query.end)
-        .group_by(*keys)
-        .order_by(*keys)
-    )
-    if query.centre_ids is not None:
-        stmt = stmt.where(d.centre_id.in_(query.centre_ids))
+    sums = (func.sum(d.revenue_satang), func.sum(d.units), func.sum(d.shipping_satang), func.sum(d.orders))
+    if group in {"region", "province", "centre"}:
+        # Sum the rollup per centre first (a handful of rows), then label and regroup them.
+        per_centre = select(d.centre_id, *(s.label(n) for s, n in zip(sums, ("r", "u", "s", "o"))))
+        per_centre = per_centre.where(d.day >= query.start, d.day <= query.end).group_by(d.centre_id)
+        if query.centre_ids is not None:
+            per_centre = per_centre.where(d.centre_id.in_(query.centre_ids))
+        sub = per_centre.subquery()
+        keys = {"region": (c.region,), "province": (c.province_code, c.province_th, c.province_en),
+                "centre": (c.slug, c.name_th, c.name_en)}[group]
+        stmt = (select(*keys, func.sum(sub.c.r), func.sum(sub.c.u), func.sum(sub.c.s), func.sum(sub.c.o))
+                .join(sub, sub.c.centre_id == c.id).group_by(*keys).order_by(*keys))
+    else:
+        keys = {"channel": (d.channel,), "month": (extract("year", d.day), extract("month", d.day)),
+                "year": (extract("year", d.day),)}[group]
+        stmt = select(*keys, *sums).where(d.day >= query.start, d.day <= query.end).group_by(*keys).order_by(*keys)
+        if query.centre_ids is not None:
+            stmt = stmt.where(d.centre_id.in_(query.centre_ids))
     rows = []
     for record in db.session.execute(stmt):
         values = list(record)
