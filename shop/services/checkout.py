@@ -169,6 +169,15 @@ def place_order(
     return order
 
 
+def _close_unpaid(order: Order, status: str, note: str, now: datetime) -> None:
+    """An unpaid order ends (expired or cancelled): its held stock goes back on sale."""
+    inventory.release(_hold(order), order.id, note=note)
+    order.status = status
+    order.closed_at = now
+    for shipment in order.shipments:
+        shipment.status = "cancelled"
+
+
 def _hold(order: Order) -> list[tuple[int, int]]:
     return [(line.variant_id, line.quantity) for line in order.lines]
 
@@ -201,11 +210,7 @@ def expire_overdue_orders(now: datetime | None = None, limit: int = 500) -> int:
         if order is None or order.status != "awaiting_payment" or to_utc(order.reserved_until) >= now:
             db.session.rollback()
             continue
-        inventory.release(_hold(order), order.id, note="reservation expired")
-        order.status = "expired"
-        order.closed_at = now
-        for shipment in order.shipments:
-            shipment.status = "cancelled"
+        _close_unpaid(order, "expired", "reservation expired", now)
         db.session.commit()
         expired += 1
     return expired
@@ -219,11 +224,7 @@ def expire_order_now(order_id: int, note: str, now: datetime | None = None) -> b
     if order is None or order.status != "awaiting_payment":
         db.session.rollback()
         return False
-    inventory.release(_hold(order), order.id, note=note)
-    order.status = "expired"
-    order.closed_at = now
-    for shipment in order.shipments:
-        shipment.status = "cancelled"
+    _close_unpaid(order, "expired", note, now)
     db.session.commit()
     return True
 
@@ -252,11 +253,7 @@ def cancel_unpaid_order(order: Order, now: datetime | None = None) -> None:
     if locked.status != "awaiting_payment":
         db.session.rollback()
         raise OrderClosed()
-    inventory.release(_hold(locked), locked.id, note="cancelled by the customer")
-    locked.status = "cancelled"
-    locked.closed_at = now
-    for shipment in locked.shipments:
-        shipment.status = "cancelled"
+    _close_unpaid(locked, "cancelled", "cancelled by the customer", now)
     db.session.commit()
 
 
