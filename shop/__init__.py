@@ -75,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from shop.backoffice import bp as backoffice_bp
     from shop.storefront import bp as storefront_bp
 
+    limiter.exempt(storefront_bp)  # only sign-in is limited; the catalogue pays nothing for it
     app.register_blueprint(storefront_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(backoffice_bp)

@@ -68,7 +68,9 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
             os.environ.get("DATABASE_URL") or f"sqlite:///{folder / 'shop.sqlite3'}"
         )
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # Pre-ping survives database restarts at a round trip per request; DATABASE_PRE_PING=0
+        # trades that for speed (a broken connection then fails one request and is replaced).
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": _bool("DATABASE_PRE_PING", True), "pool_recycle": 1800}
         self.REDIS_URL = os.environ.get("REDIS_URL", "")
         self.MEDIA_FOLDER = os.environ.get("MEDIA_FOLDER") or str(folder / "media")
         self.STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
