@@ -25,14 +25,25 @@ from urllib.parse import parse_qsl, urlsplit
 import stripe
 from flask import Flask, jsonify, redirect, request
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "stripe" / "fixtures3.json"
+REPO = Path(__file__).resolve().parents[1]
+FIXTURE_PLACES = [REPO.parent / "shared" / "stripe" / "fixtures3.json", REPO / "shared" / "stripe" / "fixtures3.json"]
 DROPPED_PARAMETERS = {"payment_method_types"}  # replaced by allowed_payment_method_types
 METHODS = {"card", "promptpay"}
 MINIMUM_SATANG = 1000  # Stripe's minimum charge in THB is about ฿10
 
 
 def load_fixtures() -> dict[str, Any]:
-    return json.loads(FIXTURES.read_text())["resources"]
+    """Stripe's published example objects, from ../shared/stripe (or STRIPE_FIXTURES)."""
+    import os
+
+    places = ([Path(os.environ["STRIPE_FIXTURES"])] if os.environ.get("STRIPE_FIXTURES") else []) + FIXTURE_PLACES
+    for place in places:
+        if place.is_file():
+            return json.loads(place.read_text())["resources"]
+    raise FileNotFoundError(
+        "Stripe's fixtures3.json was not found in " + ", ".join(map(str, places))
+        + ": put the shared/ folder beside the repository, or set STRIPE_FIXTURES to the file."
+    )
 
 
 def nested(form: list[tuple[str, str]]) -> dict[str, Any]:
