@@ -523,6 +523,6 @@ def baselines():
         return redirect(url_for("backoffice.offline_sales")), 303
     errors = reports.import_baselines(current_user, rows)
     if errors:
-        return render_template("backoffice/import_errors.html", errors=[type("E", (), {"line": 0, "message": e}) for e in errors]), 400
+        return render_template("backoffice/import_errors.html", errors=errors), 400
     flash(_("Baselines imported: %(n)d rows.", n=len(rows)), "success")
     return redirect(url_for("backoffice.offline_sales")), 303

@@ -29,6 +29,7 @@ from shop.models import (
     Variant,
 )
 from shop.services import audit, inventory, ledger
+from shop.services.catalog_admin import CsvRowError
 from shop.services.errors import DomainError, NotYourCentre
 
 GROUPS = ("region", "province", "centre", "channel", "category", "product", "month", "year")
@@ -231,7 +232,7 @@ def offline_sales(actor: User, limit: int = 100) -> list[OfflineSale]:
     return list(db.session.scalars(stmt))
 
 
-def import_baselines(actor: User, rows: list[dict[str, str]]) -> list[str]:
+def import_baselines(actor: User, rows: list[dict[str, str]]) -> list[CsvRowError]:
     """Rows of centre (slug), year, amount_baht; all or none. Returns the errors per line."""
     from shop.services.money import parse_baht
 
@@ -243,29 +244,29 @@ def import_baselines(actor: User, rows: list[dict[str, str]]) -> list[str]:
     for line, row in enumerate(rows, start=2):
         slug, year, amount = (row.get("centre") or "").strip(), (row.get("year") or "").strip(), (row.get("amount_baht") or "").strip()
         if slug not in centres:
-            errors.append(f"line {line}: unknown centre {slug[:40]!r}")
+            errors.append(CsvRowError(line, f"unknown centre {slug[:40]!r}"))
             continue
         if not year.isdigit() or not 2000 <= int(year) <= 2100:
-            errors.append(f"line {line}: year must be like 2021 (Gregorian), not {year[:10]!r}")
+            errors.append(CsvRowError(line, f"year must be like 2021 (Gregorian), not {year[:10]!r}"))
             continue
         try:
             satang = parse_baht(amount)
         except ValueError:
-            errors.append(f"line {line}: amount_baht must be an amount like 125000.50, not {amount[:20]!r}")
+            errors.append(CsvRowError(line, f"amount_baht must be an amount like 125000.50, not {amount[:20]!r}"))
             continue
         if (slug, year) in seen:
-            errors.append(f"line {line}: {slug} {year} is listed twice")
+            errors.append(CsvRowError(line, f"{slug} {year} is listed twice"))
             continue
         exists = db.session.scalar(select(SalesEntry.id).where(SalesEntry.kind == "baseline", SalesEntry.centre_id == centres[slug].id,
                                                                SalesEntry.day == date(int(year), 12, 31)))
         if exists:
-            errors.append(f"line {line}: {slug} already has a baseline for {year}")
+            errors.append(CsvRowError(line, f"{slug} already has a baseline for {year}"))
             continue
         seen.add((slug, year))
         plan.append((centres[slug], int(year), satang))
     if errors or not plan:
         db.session.rollback()
-        return errors or ["the file has no rows"]
+        return errors or [CsvRowError(1, "the file has no rows")]
     for centre, year, satang in plan:
         ledger.record_baseline(centre, year, satang)
         audit.record(actor, "sales.baseline", centre, centre_id=centre.id, after={"year": year, "amount_satang": satang})

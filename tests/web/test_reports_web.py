@@ -118,3 +118,34 @@ def test_the_openapi_document_is_served_and_describes_the_endpoints(app):
     document = app.test_client().get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.")
     assert {"/api/v1/totals", "/api/v1/breakdown/{group}"} <= set(document["paths"])
+
+
+def test_baselines_import_through_the_back_office_lists_every_bad_row(app, figures):
+    import io
+
+    admin = signed_in(app, "admin@tla.example")
+    token = csrf_token(admin, "/backoffice/offline-sales")
+    bad = "centre,year,amount_baht\nsurat-thani,2021,250000\natlantis,2021,5\nlampang,21,5\n".encode()
+    response = admin.post("/backoffice/baselines", content_type="multipart/form-data",
+                          data={"csrf_token": token, "file": (io.BytesIO(bad), "baselines.csv")})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "atlantis" in page and "year must be like 2021" in page
+    query = reports.parse_query(figures["admin"], "2020-01-01", "2026-11-25", None, __import__("datetime").date(2026, 11, 25))
+    assert reports.totals(query).revenue_satang == 470000  # nothing imported
+    good = "centre,year,amount_baht\nsurat-thani,2021,250000\n".encode()
+    admin.post("/backoffice/baselines", content_type="multipart/form-data",
+               data={"csrf_token": token, "file": (io.BytesIO(good), "baselines.csv")})
+    db.session.rollback()
+    assert reports.totals(query).revenue_satang == 470000 + 25_000_000
+
+
+def test_staff_record_an_offline_sale_for_their_own_centre_only(app, figures):
+    staff = signed_in(app, "surat@staff.example")
+    token = csrf_token(staff, "/backoffice/offline-sales")
+    staff.post("/backoffice/offline-sales", data={"csrf_token": token, "day": "2026-05-01", "channel": "workshop",
+                                                  "amount": "890", "centre_id": str(figures["lampang"].id)})
+    db.session.rollback()
+    from shop.models import OfflineSale
+
+    sale = db.session.scalar(select(OfflineSale).order_by(OfflineSale.id.desc()))
+    assert sale.centre_id == figures["surat"].id and sale.amount_satang == 89000  # the form cannot pick another centre
