@@ -12,6 +12,7 @@ page body without header) serve signed-in visitors.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TypeVar
@@ -57,10 +58,38 @@ def catalog_version() -> int | None:
 
 
 def _read_state() -> tuple[int | None, datetime | None]:
-    # One statement outside any transaction: no BEGIN/COMMIT round trips on the hot path.
-    with db.engine.connect() as conn:
-        row = conn.execution_options(isolation_level="AUTOCOMMIT").execute(_STATE).first()
+    if db.engine.dialect.name == "postgresql":
+        row = _pg_state(db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False))
+    else:
+        # One statement outside any transaction: no BEGIN/COMMIT round trips on the hot path.
+        with db.engine.connect() as conn:
+            row = conn.execution_options(isolation_level="AUTOCOMMIT").execute(_STATE).first()
     return (row[0], _aware(row[1])) if row else (None, None)
+
+
+_local = threading.local()
+
+
+def _pg_state(url: str):
+    """The state query on this thread's own autocommit connection: one round trip, no pool.
+
+    Each worker thread keeps one small connection for it (made after gunicorn forks, on first
+    use); a broken one is replaced once, so a database restart costs nothing visible.
+    """
+    import psycopg
+
+    connections = _local.__dict__.setdefault("connections", {})
+    for attempt in (1, 2):
+        conn = connections.get(url)
+        if conn is None or conn.closed:
+            conn = connections[url] = psycopg.connect(url, autocommit=True, connect_timeout=5)
+        try:
+            return conn.execute(str(_STATE)).fetchone()
+        except psycopg.OperationalError:
+            connections.pop(url, None)
+            if attempt == 2:
+                raise
+    return None
 
 
 def cached_fragment(name: str, parts: tuple[object, ...], render: Callable[[], T]) -> T:
@@ -108,13 +137,17 @@ def store_and_personalise(response):
     """After a storefront view: keep a cacheable page for the next visitor, then personalise it."""
     key = g.pop("page_cache_key", None)
     if key and response.status_code == 200 and response.mimetype == "text/html" and not response.direct_passthrough:
-        cache.set(key, response.get_data(as_text=True), timeout=FRAGMENT_TIMEOUT)
+        cache.set(key, response.get_data(), timeout=FRAGMENT_TIMEOUT)  # bytes, served as they are
     return personalise(response)
 
 
+_PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
+
+
 def personalise(response):
-    if response.mimetype == "text/html" and not response.direct_passthrough:
-        html = response.get_data(as_text=True)
-        if CSRF_PLACEHOLDER in html:
-            response.set_data(html.replace(CSRF_PLACEHOLDER, generate_csrf()))
+    if response.mimetype == "text/html" and not response.direct_passthrough and not getattr(response, "personalised", False):
+        body = response.get_data()
+        if _PLACEHOLDER_BYTES in body:
+            response.set_data(body.replace(_PLACEHOLDER_BYTES, generate_csrf().encode()))
+        response.personalised = True
     return response

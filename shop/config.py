@@ -99,6 +99,9 @@ class Config:
         self.SESSION_COOKIE_SECURE = secure
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
+        # Only send the cookie when the session changed: a parallel request (a favicon, say) must
+        # not overwrite a fresher cookie (with a new CSRF token) with its older copy.
+        self.SESSION_REFRESH_EACH_REQUEST = False
         self.REMEMBER_COOKIE_SECURE = secure
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.STAFF_SESSION_HOURS = _int("STAFF_SESSION_HOURS", 8)

@@ -26,6 +26,8 @@ def add_to_cart(page: Page, base: str, slug: str, quantity: int = 1, option: str
         form.locator("select").select_option(value)
     form.locator("input[name=quantity]").fill(str(quantity))
     form.locator("button[type=submit]").click()
+    if "/cart/add" in page.url:  # say why the shop refused, instead of only "wrong URL"
+        raise AssertionError(page.locator("main").inner_text()[:500])
     expect(page).to_have_url(re.compile(r"/cart$"))
 
 

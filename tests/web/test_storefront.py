@@ -182,8 +182,10 @@ def test_the_cache_serves_a_page_without_rendering_it_again(client, app, count_q
     client.get("/products/scarf")
     with count_queries() as statements:
         assert client.get("/products/scarf").status_code == 200
-    # one query: the catalogue version with the soonest stock hold to expire
-    assert len(statements) == 1, statements
+    # one query, the catalogue version with the soonest stock hold to expire; on PostgreSQL it
+    # runs on the worker's own autocommit connection, outside SQLAlchemy
+    state_queries = 0 if db.engine.dialect.name == "postgresql" else 1
+    assert len(statements) == state_queries, statements
 
 
 @pytest.mark.parametrize("page_size", [5, 40])
@@ -201,9 +203,10 @@ def test_product_lists_run_a_fixed_number_of_queries(client, app, count_queries,
     with count_queries() as statements:
         assert client.get("/").status_code == 200
     home = len(statements)
-    # state (version + expiry), count, products(+centre, category), variants, images, centres, categories
-    assert listing == 7, statements
-    assert home <= 6, statements
+    # (state,) count, products(+centre, category), variants, images, centres, categories
+    state_queries = 0 if db.engine.dialect.name == "postgresql" else 1
+    assert listing == 6 + state_queries, statements
+    assert home <= 5 + state_queries, statements
 
 
 def test_thai_filter_labels_are_labelled_fields(client, demo):
@@ -237,3 +240,13 @@ def test_signed_in_visitors_and_flash_messages_never_get_an_anonymous_cached_pag
     post_form(client, "/account/register", {"name": "N", "email": "n@example.com", "password": "long password 1", "confirm": "long password 1"})
     page = client.get("/products/scarf").get_data(as_text=True)
     assert "ออกจากระบบ" in page
+
+
+def test_an_unchanged_session_sends_no_cookie_so_parallel_requests_cannot_undo_a_csrf_token(client):
+    # Bug: with permanent sessions refreshed on every request, a favicon request sent alongside a
+    # product page overwrote the page's fresh cookie (holding its CSRF token): "add to cart" got 400.
+    client.get("/language/en")
+    client.get("/")  # Flask-Login marks a new permanent session once
+    assert "Set-Cookie" not in client.get("/nothing-here").headers
+    assert "Set-Cookie" not in client.get("/").headers
+    assert "Set-Cookie" not in client.get("/healthz").headers
