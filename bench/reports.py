@@ -58,6 +58,18 @@ if str(REPO_ROOT) not in sys.path:  # run as `python bench/reports.py`: make `sh
 
 from shop.models.sales import CHANNELS, OFFLINE_CHANNELS, REVENUE_KINDS  # noqa: E402
 
+sys.path.insert(0, str(REPO_ROOT / "bench"))
+# The database, environment and flask helpers are bench/load.py's, shared by every benchmark.
+from load import (  # noqa: E402
+    BenchError,
+    app_environment,
+    bench_database,
+    database_url,
+    flask_command,
+    require_loopback,
+    say,
+)
+
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
 LOOPBACK = "127.0.0.1"
 DEFAULT_PG = f"postgresql://postgres@{LOOPBACK}:5432/postgres"
@@ -81,10 +93,6 @@ ONLINE = "online_shop"
 # Every channel a sale can be in; "before_shop" only ever holds the baselines of earlier years.
 LEDGER_CHANNELS = tuple(c for c in CHANNELS if c != "before_shop")
 KIND_LIST = "(" + ", ".join(f"'{kind}'" for kind in REVENUE_KINDS) + ")"  # constants, not input
-
-
-class BenchError(RuntimeError):
-    """The benchmark cannot go on; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -140,22 +148,6 @@ class ReportResult:
 # --------------------------------------------------------------------------- helpers
 
 
-def say(message: str) -> None:
-    print(message, flush=True)
-
-
-def require_loopback(url: str, what: str) -> None:
-    host = urlsplit(url).hostname
-    if host != LOOPBACK:
-        raise BenchError(f"{what} must be on {LOOPBACK}, not {host!r}: this benchmark talks to nothing else")
-
-
-def database_url(server_url: str, name: str, driver: str = "postgresql") -> str:
-    """The server URL pointed at database `name` (`driver` lets SQLAlchemy pick psycopg 3)."""
-    parts = urlsplit(server_url)
-    return urlunsplit((driver, parts.netloc, f"/{name}", parts.query, ""))
-
-
 def median(values: Sequence[float]) -> float:
     return float(statistics.median(values)) if values else 0.0
 
@@ -180,73 +172,6 @@ def cpu_busy_percent(seconds: float = 1.0) -> float:
 
 
 # --------------------------------------------------------------------------- PostgreSQL and flask
-
-
-@contextmanager
-def bench_database(server_url: str) -> Iterator[str]:
-    """A fresh database on the server, dropped on the way out whatever happened; yields its name."""
-    import psycopg
-    from psycopg import sql
-
-    name = f"relearn_reports_{secrets.token_hex(4)}"
-    try:
-        admin = psycopg.connect(server_url, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        raise BenchError(f"cannot reach PostgreSQL at {server_url}: {exc}".strip()) from exc
-    with admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        say(f"==> created database {name}")
-        try:
-            yield name
-        finally:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-            say(f"==> dropped database {name}")
-
-
-def app_environment(db_url: str, instance: Path) -> dict[str, str]:
-    """This run's database, folder and key, and nothing remote (set even if empty, over any .env)."""
-    return {
-        "DATABASE_URL": db_url,
-        "INSTANCE_PATH": str(instance),
-        "MEDIA_FOLDER": str(instance / "media"),
-        "SECRET_KEY": secrets.token_urlsafe(32),
-        "FLASK_DEBUG": "0",
-        "LOG_LEVEL": "WARNING",
-        "REDIS_URL": "",
-        "STRIPE_SECRET_KEY": "",
-        "STRIPE_WEBHOOK_SECRET": "",
-        "MAIL_SERVER": "",
-        "PYTHONUNBUFFERED": "1",
-    }
-
-
-def flask_command(args: Sequence[str], env: dict[str, str], label: str) -> None:
-    """`flask --app run.py <args>` from the repo root; shows its output, product lines thinned out."""
-    say(f"==> {label}: flask --app run.py {' '.join(args)}")
-    started = time.monotonic()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "run.py", *args],
-        cwd=REPO_ROOT,
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert process.stdout is not None
-    tail: deque[str] = deque(maxlen=40)
-    try:
-        for line in process.stdout:
-            line = line.rstrip()
-            tail.append(line)
-            if "products:" not in line and "@" not in line:  # skip per-product lines and demo sign-ins
-                say(f"    {line}")
-    except BaseException:  # interrupted: do not leave it writing to a database about to be dropped
-        process.kill()
-        process.wait()
-        raise
-    if process.wait() != 0:
-        raise BenchError(f"{label} failed (exit {process.returncode}); last output:\n" + "\n".join(tail))
-    say(f"    ({time.monotonic() - started:.1f} s)")
 
 
 # --------------------------------------------------------------------------- the data
@@ -658,7 +583,7 @@ def run(settings: Settings) -> int:
     try:
         with bench_database(settings.pg) as name:
             url = database_url(settings.pg, name)
-            env = app_environment(database_url(settings.pg, name, "postgresql+psycopg"), instance)
+            env = app_environment(database_url(settings.pg, name, "postgresql+psycopg"), instance, redis=False)
             flask_command(["db", "upgrade"], env, "schema")
             flask_command(["seed-demo"], env, "nine centres")
             info = load_ledger(url, settings.rows)

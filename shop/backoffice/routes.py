@@ -242,17 +242,23 @@ def stock_export():
                     headers={"Content-Disposition": "attachment; filename=stock.csv"})
 
 
+def _csv_rows(form: ImportForm) -> list[dict[str, str]] | None:
+    """The uploaded CSV's rows (UTF-8, BOM allowed, 2 MB at most), or None with a message."""
+    try:
+        return list(csv.DictReader(io.StringIO(form.file.data.read(2_000_000).decode("utf-8-sig"))))
+    except (UnicodeDecodeError, csv.Error):
+        flash(_("That file is not a UTF-8 CSV file."), "error")
+        return None
+
+
 @bp.post("/stock/import")
 def stock_import():
     form = ImportForm()
     if not form.validate_on_submit():
         flash(_("Please choose a CSV file."), "error")
         return redirect(url_for("backoffice.stock")), 303
-    try:
-        text = form.file.data.read(2_000_000).decode("utf-8-sig")
-        rows = list(csv.DictReader(io.StringIO(text)))
-    except (UnicodeDecodeError, csv.Error):
-        flash(_("That file is not a UTF-8 CSV file."), "error")
+    rows = _csv_rows(form)
+    if rows is None:
         return redirect(url_for("backoffice.stock")), 303
     errors = catalog_admin.import_stock_counts(current_user, rows)
     if errors:
@@ -516,10 +522,8 @@ def baselines():
     if not form.validate_on_submit():
         flash(_("Please choose a CSV file."), "error")
         return redirect(url_for("backoffice.offline_sales")), 303
-    try:
-        rows = list(csv.DictReader(io.StringIO(form.file.data.read(2_000_000).decode("utf-8-sig"))))
-    except (UnicodeDecodeError, csv.Error):
-        flash(_("That file is not a UTF-8 CSV file."), "error")
+    rows = _csv_rows(form)
+    if rows is None:
         return redirect(url_for("backoffice.offline_sales")), 303
     errors = reports.import_baselines(current_user, rows)
     if errors:

@@ -380,3 +380,14 @@ def test_back_office_sessions_expire(app, world):
         session["signed_in_at"] = (datetime.now(timezone.utc) - timedelta(hours=9)).isoformat()
     response = staff.get("/backoffice/")
     assert response.status_code == 302 and "/account/sign-in" in response.headers["Location"]
+
+
+def test_a_csv_that_is_not_utf8_is_refused_with_a_message(app, world):
+    staff = sign_in(app.test_client(), "surat@staff.example")
+    token = CSRF.search(staff.get("/backoffice/stock").get_data(as_text=True)).group(1)
+    before = snapshot()
+    response = staff.post("/backoffice/stock/import", content_type="multipart/form-data",
+                          data={"csrf_token": token, "file": (io.BytesIO("sku,on_hand\nผ้า,1\n".encode("cp874")), "count.csv")})
+    assert response.status_code == 303
+    assert "UTF-8" in staff.get("/backoffice/stock").get_data(as_text=True)
+    assert snapshot() == before
