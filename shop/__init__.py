@@ -91,8 +91,8 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from shop.i18n import (
         LANGUAGES,
-        current_language,
         channel_label,
+        current_language,
         movement_label,
         order_status_label,
         region_label,

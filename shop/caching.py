@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from flask import current_app, g, request, session
@@ -40,7 +40,7 @@ def _aware(moment: datetime | str | None) -> datetime | None:
         return None
     if isinstance(moment, str):  # SQLite returns the subquery's value as text
         moment = datetime.fromisoformat(moment)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def catalog_version() -> int | None:
@@ -48,7 +48,7 @@ def catalog_version() -> int | None:
     if "catalog_version" in g:
         return g.catalog_version
     version, soonest = _read_state()
-    if soonest is not None and soonest < datetime.now(timezone.utc):
+    if soonest is not None and soonest < datetime.now(UTC):
         from shop.services.checkout import expire_overdue_orders
 
         if expire_overdue_orders():

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from flask import has_request_context, session
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 
 LANGUAGES = {"th": "ไทย", "en": "English"}
 DEFAULT_LANGUAGE = "th"

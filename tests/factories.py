@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from shop.extensions import db
 from shop.models import Category, Centre, Product, Variant
 
 _seq = itertools.count(1)
-_EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def make_centre(slug: str | None = None, **fields) -> Centre:

@@ -1,6 +1,6 @@
 """A local stand-in for the Stripe API and its hosted payment page, for tests only.
 
-Its answers start from Stripe's published example objects (../shared/stripe/fixtures3.json)
+Its answers start from Stripe's published example objects (tests/stripe_fixtures, MIT licence)
 with the fields the request decides filled in. It checks what the shop sends as Stripe's
 current API would (amounts in satang as integers, THB, idempotency keys, expires_at between
 30 minutes and 24 hours, no parameter the API version dropped) and serves a minimal payment
@@ -25,25 +25,15 @@ from urllib.parse import parse_qsl, urlsplit
 import stripe
 from flask import Flask, jsonify, redirect, request
 
-REPO = Path(__file__).resolve().parents[1]
-FIXTURE_PLACES = [REPO.parent / "shared" / "stripe" / "fixtures3.json", REPO / "shared" / "stripe" / "fixtures3.json"]
+FIXTURES = Path(__file__).resolve().parent / "stripe_fixtures" / "fixtures.json"
 DROPPED_PARAMETERS = {"payment_method_types"}  # replaced by allowed_payment_method_types
 METHODS = {"card", "promptpay"}
 MINIMUM_SATANG = 1000  # Stripe's minimum charge in THB is about ฿10
 
 
 def load_fixtures() -> dict[str, Any]:
-    """Stripe's published example objects, from ../shared/stripe (or STRIPE_FIXTURES)."""
-    import os
-
-    places = ([Path(os.environ["STRIPE_FIXTURES"])] if os.environ.get("STRIPE_FIXTURES") else []) + FIXTURE_PLACES
-    for place in places:
-        if place.is_file():
-            return json.loads(place.read_text())["resources"]
-    raise FileNotFoundError(
-        "Stripe's fixtures3.json was not found in " + ", ".join(map(str, places))
-        + ": put the shared/ folder beside the repository, or set STRIPE_FIXTURES to the file."
-    )
+    """Stripe's published example objects, shipped beside this file (see its README and LICENSE)."""
+    return json.loads(FIXTURES.read_text(encoding="utf-8"))["resources"]
 
 
 def nested(form: list[tuple[str, str]]) -> dict[str, Any]:
@@ -121,7 +111,8 @@ class StripeDouble:
             if key in self.idempotency:
                 seen_body, status, answer = self.idempotency[key]
                 if seen_body != body:
-                    return self._error(400, "idempotency_error", "Keys for idempotent requests can only be used with the same parameters they were first used with.")
+                    return self._error(400, "idempotency_error",
+                                       "Keys for idempotent requests can only be used with the same parameters they were first used with.")
                 return answer, status, {"Content-Type": "application/json", "Idempotent-Replayed": "true"}
             response, status = handler(nested(parse_qsl(body, keep_blank_values=True)))
             answer = json.dumps(response)
@@ -139,7 +130,7 @@ class StripeDouble:
             problems.append("mode must be payment")
         if params.get("currency") != "thb":
             problems.append("currency must be thb")
-        methods = set((params.get("allowed_payment_method_types") or []))
+        methods = set(params.get("allowed_payment_method_types") or [])
         if not methods or not methods <= METHODS:
             problems.append(f"allowed_payment_method_types must be within {sorted(METHODS)}")
         total = 0

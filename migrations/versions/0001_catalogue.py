@@ -1,7 +1,7 @@
 """catalogue: centres, categories, products, variants, images
 
 Revision ID: 0001_catalogue
-Revises: 
+Revises:
 Create Date: 2026-11-25 12:08:19.581871
 
 """

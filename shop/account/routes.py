@@ -1,7 +1,7 @@
 """Register, sign in and out, reset a forgotten password, see one's orders."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
@@ -37,7 +37,7 @@ def _signed_in(user) -> None:
     if checkout_details:
         session["checkout"] = checkout_details
     login_user(user)
-    session["signed_in_at"] = datetime.now(timezone.utc).isoformat()
+    session["signed_in_at"] = datetime.now(UTC).isoformat()
     session.permanent = True
     carts.merge_into_account(guest_cart, user.id)
 

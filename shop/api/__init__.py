@@ -1,7 +1,9 @@
 """Read-only JSON API for the programme figures: /api/v1, Bearer tokens of association admins."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, jsonify, request
+from datetime import UTC
+
+from flask import Blueprint, abort, g, jsonify, request
 
 from shop.extensions import csrf
 from shop.services import reports
@@ -65,11 +67,11 @@ def authenticate():
 
 
 def _query():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from shop.services.thai import to_bangkok
 
-    today = to_bangkok(datetime.now(timezone.utc)).date()
+    today = to_bangkok(datetime.now(UTC)).date()
     try:
         return reports.parse_query(g.api_user, request.args.get("from"), request.args.get("to"), request.args.get("centre"), today)
     except DomainError as error:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -46,7 +46,7 @@ def require_staff():
         abort(403)
     signed_in = session.get("signed_in_at")
     limit = timedelta(hours=current_app.config["STAFF_SESSION_HOURS"])
-    if not signed_in or datetime.now(timezone.utc) - datetime.fromisoformat(signed_in) > limit:
+    if not signed_in or datetime.now(UTC) - datetime.fromisoformat(signed_in) > limit:
         logout_user()
         session.clear()
         flash(_("Your back-office session has ended. Please sign in again."), "error")
@@ -436,9 +436,9 @@ def audit_log():
 @bp.get("/orders/<int:order_id>")
 def order(order_id: int):
     _admin_only()
+    from shop.models import Order
     from shop.services import refunds
     from shop.services.checkout import order_by_number
-    from shop.models import Order
 
     found = _or_404(db.session.get(Order, order_id))
     found = order_by_number(found.number)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    Boolean,
+    BigInteger,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -82,9 +82,9 @@ class Order(db.Model):
     lang: Mapped[str] = mapped_column(String(5), default="th")
     status: Mapped[str] = mapped_column(String(20), default="awaiting_payment")
     payment_method: Mapped[str] = mapped_column(String(30))
-    subtotal_satang: Mapped[int] = mapped_column(Integer)
-    shipping_satang: Mapped[int] = mapped_column(Integer)
-    total_satang: Mapped[int] = mapped_column(Integer)
+    subtotal_satang: Mapped[int] = mapped_column(BigInteger)
+    shipping_satang: Mapped[int] = mapped_column(BigInteger)
+    total_satang: Mapped[int] = mapped_column(BigInteger)
     reserved_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # Something a person must look at (a payment after expiry with the stock gone, say).
     attention: Mapped[str] = mapped_column(Text, default="", server_default="")
@@ -162,7 +162,7 @@ class OrderLine(db.Model):
     variant_name_en: Mapped[str] = mapped_column(String(200))
     unit_price_satang: Mapped[int] = mapped_column(Integer)
     quantity: Mapped[int] = mapped_column(Integer)
-    line_total_satang: Mapped[int] = mapped_column(Integer)
+    line_total_satang: Mapped[int] = mapped_column(BigInteger)
 
     order: Mapped[Order] = relationship(back_populates="lines")
     shipment: Mapped[Shipment] = relationship(back_populates="lines")
@@ -185,7 +185,7 @@ class Payment(db.Model):
     method: Mapped[str] = mapped_column(String(30))
     # The bank transfer's reference or the provider's id: one payment is recorded once.
     reference: Mapped[str] = mapped_column(String(200))
-    amount_satang: Mapped[int] = mapped_column(Integer)
+    amount_satang: Mapped[int] = mapped_column(BigInteger)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
     note: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.extensions import db
@@ -24,7 +24,7 @@ class PaymentAttempt(db.Model):
     url: Mapped[str] = mapped_column(Text, default="")
     # open, awaiting_async (PromptPay pending), complete, failed, expired
     status: Mapped[str] = mapped_column(String(20), default="open")
-    amount_satang: Mapped[int] = mapped_column(Integer)
+    amount_satang: Mapped[int] = mapped_column(BigInteger)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -52,8 +52,8 @@ class Refund(db.Model):
     # Stripe's refund id, or a staff reference for a refunded bank transfer: recorded once.
     reference: Mapped[str] = mapped_column(String(255), unique=True)
     method: Mapped[str] = mapped_column(String(30))
-    amount_satang: Mapped[int] = mapped_column(Integer)
-    shipping_satang: Mapped[int] = mapped_column(Integer, default=0)
+    amount_satang: Mapped[int] = mapped_column(BigInteger)
+    shipping_satang: Mapped[int] = mapped_column(BigInteger, default=0)
     status: Mapped[str] = mapped_column(String(20), default="succeeded")
     reason: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
@@ -71,6 +71,6 @@ class RefundLine(db.Model):
     order_line_id: Mapped[int] = mapped_column(ForeignKey("order_line.id"), index=True)
     centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
     quantity: Mapped[int] = mapped_column(Integer, default=0)
-    amount_satang: Mapped[int] = mapped_column(Integer)
+    amount_satang: Mapped[int] = mapped_column(BigInteger)
 
     refund: Mapped[Refund] = relationship(back_populates="lines")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.extensions import db
@@ -38,7 +38,7 @@ class SalesEntry(db.Model):
     order_line_id: Mapped[int | None] = mapped_column(ForeignKey("order_line.id"), nullable=True)
     refund_id: Mapped[int | None] = mapped_column(ForeignKey("refund.id"), nullable=True)
     offline_sale_id: Mapped[int | None] = mapped_column(ForeignKey("offline_sale.id"), nullable=True)
-    amount_satang: Mapped[int] = mapped_column(Integer)
+    amount_satang: Mapped[int] = mapped_column(BigInteger)
     units: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -53,8 +53,8 @@ class SalesDaily(db.Model):
     day: Mapped[date] = mapped_column(Date, index=True)
     centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
     channel: Mapped[str] = mapped_column(String(30))
-    revenue_satang: Mapped[int] = mapped_column(Integer, default=0)
-    shipping_satang: Mapped[int] = mapped_column(Integer, default=0)
+    revenue_satang: Mapped[int] = mapped_column(BigInteger, default=0)
+    shipping_satang: Mapped[int] = mapped_column(BigInteger, default=0)
     units: Mapped[int] = mapped_column(Integer, default=0)
     orders: Mapped[int] = mapped_column(Integer, default=0)  # paid online parcels (one per order and centre)
 
@@ -68,7 +68,7 @@ class OfflineSale(db.Model):
     centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
     day: Mapped[date] = mapped_column(Date)
     channel: Mapped[str] = mapped_column(String(30))
-    amount_satang: Mapped[int] = mapped_column(Integer)
+    amount_satang: Mapped[int] = mapped_column(BigInteger)
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,6 +1,8 @@
 """The association's dashboard of programme totals (staff: their own centre), with CSV."""
 from __future__ import annotations
 
+from datetime import UTC
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -22,9 +24,9 @@ def require_staff():
 
 
 def _today():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return to_bangkok(datetime.now(timezone.utc)).date()
+    return to_bangkok(datetime.now(UTC)).date()
 
 
 def _query():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -49,9 +49,8 @@ def find_cart(cart_id: int | None, user_id: int | None, lifetime_days: int, now:
 
 
 def _aware(moment: datetime) -> datetime:
-    from datetime import timezone
 
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def new_cart(user_id: int | None = None) -> Cart:
@@ -219,7 +218,7 @@ class CartSummary:
 
     def fingerprint(self) -> str:
         """Changes whenever an item, quantity, price or fee changes: checkout compares it."""
-        parts = [f"{l.variant.id}:{l.quantity}:{l.unit_price_satang}:{l.problem}" for l in self.lines]
+        parts = [f"{ln.variant.id}:{ln.quantity}:{ln.unit_price_satang}:{ln.problem}" for ln in self.lines]
         parts += [f"c{g.centre.id}:{g.shipping_satang}" for g in self.groups]
         return hashlib.sha256("|".join(sorted(parts)).encode()).hexdigest()[:32]
 

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from datetime import datetime, timedelta, timezone
 
 import geothai
 from sqlalchemy import func, select
@@ -15,7 +15,7 @@ from shop.services.media import EncodedImage, encode_image, store_encoded
 from shop.services.placeholder import placeholder_image
 
 Progress = Callable[[str], None]
-DEMO_EPOCH = datetime(2026, 11, 1, 3, 0, tzinfo=timezone.utc)
+DEMO_EPOCH = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
 
 
 @lru_cache(maxsize=128)

@@ -60,7 +60,7 @@ def record_order_paid(order: Order, paid_at: datetime) -> None:
         per_centre[line.centre_id][1] += line.quantity
     for shipment in order.shipments:
         revenue, units = per_centre.get(shipment.centre_id, [0, 0])
-        first = next(l for l in order.lines if l.centre_id == shipment.centre_id)
+        first = next(ln for ln in order.lines if ln.centre_id == shipment.centre_id)
         if shipment.shipping_fee_satang:
             db.session.add(SalesEntry(day=day, kind="shipping", channel="online_shop", centre_id=shipment.centre_id,
                                       province_code=first.province_code, region=first.region, order_id=order.id,
@@ -85,7 +85,7 @@ def record_refund(refund, order: Order, shipment_ids: list[int], refunded_at: da
         per_centre[item.centre_id][1] -= item.quantity
     for shipment in order.shipments:
         if shipment.id in shipment_ids and shipment.shipping_fee_satang:
-            first = next(l for l in order.lines if l.centre_id == shipment.centre_id)
+            first = next(ln for ln in order.lines if ln.centre_id == shipment.centre_id)
             db.session.add(SalesEntry(day=day, kind="shipping_refund", channel="online_shop", centre_id=shipment.centre_id,
                                       province_code=first.province_code, region=first.region, order_id=order.id,
                                       refund_id=refund.id, amount_satang=-shipment.shipping_fee_satang))

@@ -1,7 +1,6 @@
 """Refunds: whole order, one centre's parcel, or some lines; each baht traced to its centre."""
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 import stripe
@@ -11,10 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from shop.extensions import begin_write, db
-from shop.models import Order, OrderLine, Payment, Refund, RefundLine, Shipment, User
+from shop.models import Order, Payment, Refund, RefundLine, User
 from shop.services import audit, inventory
 from shop.services.errors import DomainError
-
 
 if TYPE_CHECKING:
     from stripe.params import RefundCreateParams
@@ -73,7 +71,7 @@ def plan(order: Order, lines: dict[int, int], shipment_ids: list[int]) -> tuple[
 
 def whole_shipment(order: Order, shipment_id: int) -> dict[int, int]:
     already = refunded_quantities(order.id)
-    return {l.id: l.quantity - already.get(l.id, 0) for l in order.lines if l.shipment_id == shipment_id}
+    return {ln.id: ln.quantity - already.get(ln.id, 0) for ln in order.lines if ln.shipment_id == shipment_id}
 
 
 def refund(actor: User, order_id: int, lines: dict[int, int], shipment_ids: list[int], *, restock: bool, reason: str = "") -> Refund:
@@ -160,8 +158,8 @@ def record_refund(order_id: int, reference: str, method: str, lines: dict[int, i
 
 def _spread(refund: Refund, order: Order, amount: int) -> None:
     """A refund made in the Stripe dashboard names no lines: split it over them by value."""
-    total = sum(l.line_total_satang for l in order.lines) or 1
-    shares = [(l, amount * l.line_total_satang // total) for l in order.lines]
+    total = sum(ln.line_total_satang for ln in order.lines) or 1
+    shares = [(ln, amount * ln.line_total_satang // total) for ln in order.lines]
     left = amount - sum(s for _, s in shares)
     for index, (line, share) in enumerate(shares):
         extra = 1 if index < left else 0

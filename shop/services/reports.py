@@ -16,12 +16,10 @@ from sqlalchemy import extract, func, select
 
 from shop.extensions import begin_write, db
 from shop.models import (
-    CHANNELS,
     OFFLINE_CHANNELS,
     Category,
     Centre,
     OfflineSale,
-    Order,
     Product,
     SalesDaily,
     SalesEntry,
@@ -113,7 +111,7 @@ def breakdown(query: Query, group: str, lang: str = "th") -> list[Row]:
     sums = (func.sum(d.revenue_satang), func.sum(d.units), func.sum(d.shipping_satang), func.sum(d.orders))
     if group in {"region", "province", "centre"}:
         # Sum the rollup per centre first (a handful of rows), then label and regroup them.
-        per_centre = select(d.centre_id, *(s.label(n) for s, n in zip(sums, ("r", "u", "s", "o"))))
+        per_centre = select(d.centre_id, *(s.label(n) for s, n in zip(sums, ("r", "u", "s", "o"), strict=False)))
         per_centre = per_centre.where(d.day >= query.start, d.day <= query.end).group_by(d.centre_id)
         if query.centre_ids is not None:
             per_centre = per_centre.where(d.centre_id.in_(query.centre_ids))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import geothai
@@ -30,7 +30,7 @@ def normalise_for_search(text: str) -> str:
 
 def to_bangkok(moment: datetime) -> datetime:
     if moment.tzinfo is None:  # SQLite hands back naive datetimes; they are stored as UTC
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(BANGKOK)
 
 

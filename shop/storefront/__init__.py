@@ -2,8 +2,8 @@ from flask import Blueprint
 
 bp = Blueprint("storefront", __name__)
 
-from shop.storefront import routes  # noqa: E402,F401
-from shop.storefront import checkout_routes  # noqa: E402,F401
+# The route modules register their views on bp when imported.
+from shop.storefront import checkout_routes, routes  # noqa: E402,F401
 
 UNCACHED_ENDPOINTS = {"storefront.healthz", "storefront.media", "storefront.set_language"}
 

@@ -1,5 +1,4 @@
 """Surat Thani staff add a product with a photo, receive stock, and pack and ship its order."""
-import io
 import re
 
 from PIL import Image

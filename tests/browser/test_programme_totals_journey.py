@@ -2,7 +2,7 @@
 import csv
 import io
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Page, expect
 
@@ -44,7 +44,7 @@ def test_fair_sale_online_sale_and_refund_move_the_totals_exactly(live_server, n
     staff = new_phone()
     sign_in(staff, live_server, "staff-surat-thani@relearn.example", "relearn-surat-thani")
     staff.goto(live_server + "/backoffice/offline-sales")
-    today = (datetime.now(timezone.utc) + timedelta(hours=7)).date().isoformat()
+    today = (datetime.now(UTC) + timedelta(hours=7)).date().isoformat()
     staff.locator("#day").fill(today)
     staff.locator("#channel").select_option("fair")
     staff.locator("#amount").fill("3500")

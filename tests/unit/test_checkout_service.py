@@ -58,7 +58,7 @@ def test_one_order_with_a_shipment_per_centre_and_lines_tagged_to_their_centre(t
     assert order.total_satang == order.subtotal_satang + order.shipping_satang
     for line in order.lines:
         assert line.centre_id == line.shipment.centre_id
-    assert {(l.sku, l.province_code, l.region, l.unit_price_satang, l.quantity) for l in order.lines} == {
+    assert {(ln.sku, ln.province_code, ln.region, ln.unit_price_satang, ln.quantity) for ln in order.lines} == {
         (cloth.variants[1].sku, "84", "south", 65000, 1),
         (rooster.variants[0].sku, "52", "north", 25000, 2),
     }
@@ -126,7 +126,7 @@ def test_an_archived_product_in_the_cart_blocks_checkout(two_centres):
     product.status = "archived"
     db.session.commit()
     summary = carts.summarise(cart)
-    assert [l.problem for l in summary.lines] == ["unavailable", ""]
+    assert [ln.problem for ln in summary.lines] == ["unavailable", ""]
     with pytest.raises(CartHasProblems):
         place(cart, fingerprint=summary.fingerprint())
 

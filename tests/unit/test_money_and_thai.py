@@ -1,4 +1,4 @@
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -32,7 +32,7 @@ def test_bad_baht_text_is_refused(text):
 
 def test_thai_dates_use_the_buddhist_era_and_bangkok_time():
     # 20:30 UTC on 24 Nov is already 25 Nov in Bangkok (UTC+7).
-    moment = datetime(2026, 11, 24, 20, 30, tzinfo=timezone.utc)
+    moment = datetime(2026, 11, 24, 20, 30, tzinfo=UTC)
     assert format_date(moment, "th") == "25 พ.ย. 2569"
     assert format_date(moment, "en") == "25 Nov 2026"
     assert format_datetime(moment, "th") == "25 พ.ย. 2569 03:30"

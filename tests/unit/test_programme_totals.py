@@ -1,5 +1,5 @@
 """Programme totals: the ledger, its rollup, and figures that always reconcile."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from shop.extensions import db
-from shop.models import OfflineSale, Order, OrderLine, Payment, RefundLine, SalesEntry, User, Variant
+from shop.models import OfflineSale, Order, OrderLine, RefundLine, SalesEntry, User, Variant
 from shop.services import checkout, refunds, reports
 from shop.services.errors import NotYourCentre
 from tests.factories import cart_with, make_centre, make_product, place
@@ -72,7 +72,7 @@ def test_unpaid_cancelled_and_expired_orders_never_count(network):
     cancelled = place(cart_with((p["yala"].variants[0].id, 1)))
     checkout.cancel_unpaid_order(cancelled)
     place(cart_with((p["yala"].variants[0].id, 1)))
-    checkout.expire_overdue_orders(datetime.now(timezone.utc) + timedelta(days=3))
+    checkout.expire_overdue_orders(datetime.now(UTC) + timedelta(days=3))
     assert reports.totals(everything()).revenue_satang == 0
     assert db.session.scalar(select(func.count(SalesEntry.id))) == 0
 
@@ -82,7 +82,7 @@ def test_a_refund_counts_against_its_centre_on_the_day_refunded(network):
     order = place(cart_with((p["surat-thani"].variants[0].id, 2), (p["yala"].variants[1].id, 1)))
     pay(order)
     order = db.session.get(Order, order.id)
-    line = next(l for l in order.lines if l.unit_price_satang == 45000)
+    line = next(ln for ln in order.lines if ln.unit_price_satang == 45000)
     refunds.refund(admin_user(), order.id, {line.id: 1}, [], restock=False)
     by_centre = {r.key: r.revenue_satang for r in reports.breakdown(everything(), "centre")}
     assert by_centre == {"surat-thani": 45000, "yala": 12000}

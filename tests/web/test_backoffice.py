@@ -1,6 +1,7 @@
 """The back office: staff are held to their own centre on every route; the work itself."""
 import io
 import re
+from datetime import UTC
 
 import pytest
 from PIL import Image
@@ -353,7 +354,7 @@ def test_admins_add_a_tenth_centre_and_staff_accounts_without_code(app, world):
     assert centre.province_th == "เชียงราย" and centre.shipping_fee_satang == 4000 and centre.free_shipping_from_satang is None
     assert app.test_client().get("/centres/chiang-rai").status_code == 200
     post(admin, "/backoffice/staff", {"email": "new@staff.example", "name": "New", "role": "staff", "centre_id": str(centre.id)}, "/backoffice/staff")
-    password = re.search(r"first password: (\S+)", admin.get("/backoffice/staff").get_data(as_text=True)) or None
+    re.search(r"first password: (\S+)", admin.get("/backoffice/staff").get_data(as_text=True)) or None
     db.session.rollback()
     user = db.session.scalar(select(User).where(User.email == "new@staff.example"))
     assert user.role == "staff" and user.centre_id == centre.id
@@ -372,12 +373,12 @@ def test_staff_sign_in_is_rate_limited(app, world):
 
 
 def test_back_office_sessions_expire(app, world):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     staff = sign_in(app.test_client(), "surat@staff.example")
     assert staff.get("/backoffice/").status_code == 200
     with staff.session_transaction() as session:
-        session["signed_in_at"] = (datetime.now(timezone.utc) - timedelta(hours=9)).isoformat()
+        session["signed_in_at"] = (datetime.now(UTC) - timedelta(hours=9)).isoformat()
     response = staff.get("/backoffice/")
     assert response.status_code == 302 and "/account/sign-in" in response.headers["Location"]
 

@@ -141,7 +141,7 @@ def test_an_archived_product_in_the_cart_is_flagged_and_blocks_checkout(client, 
     assert "ไม่มีจำหน่ายแล้ว" in cart
     assert 'href="/checkout"' not in cart
     before = counts()
-    response = post_form(client, "/checkout", ADDRESS, token_from="/checkout")
+    post_form(client, "/checkout", ADDRESS, token_from="/checkout")
     client.get("/checkout/review")
     review = client.get("/checkout/review").get_data(as_text=True)
     form = {
@@ -212,7 +212,7 @@ def test_an_expired_cart_says_so(client, goods, app):
     cart.updated_at = utcnow() - timedelta(days=31)
     db.session.commit()
     token = csrf_token(client)
-    response = client.post("/cart/update", data={"csrf_token": token, "variant_id": goods["cloth"], "quantity": "2"})
+    client.post("/cart/update", data={"csrf_token": token, "variant_id": goods["cloth"], "quantity": "2"})
     assert "หมดอายุ" in flashed(client.get("/cart"))
     db.session.rollback()
     assert db.session.scalar(select(func.count(Cart.id))) == 0

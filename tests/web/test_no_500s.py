@@ -18,8 +18,8 @@ def shop(client, app):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(params=st.dictionaries(st.sampled_from(PARAMS), values, max_size=5), path=st.sampled_from(["/products", "/centres/{c}", "/"]))
 def test_random_catalogue_queries_never_fail(shop, params, path):
-    from shop.models import Centre
     from shop.extensions import db
+    from shop.models import Centre
 
     centre_slug = db.session.scalars(db.select(Centre.slug)).first()
     response = shop.get(path.format(c=centre_slug), query_string=params)

@@ -1,5 +1,4 @@
 """The reports area, its CSV and the JSON API: right figures, and nothing for whoever may not see them."""
-import json
 import re
 
 import pytest
@@ -125,14 +124,14 @@ def test_baselines_import_through_the_back_office_lists_every_bad_row(app, figur
 
     admin = signed_in(app, "admin@tla.example")
     token = csrf_token(admin, "/backoffice/offline-sales")
-    bad = "centre,year,amount_baht\nsurat-thani,2021,250000\natlantis,2021,5\nlampang,21,5\n".encode()
+    bad = b"centre,year,amount_baht\nsurat-thani,2021,250000\natlantis,2021,5\nlampang,21,5\n"
     response = admin.post("/backoffice/baselines", content_type="multipart/form-data",
                           data={"csrf_token": token, "file": (io.BytesIO(bad), "baselines.csv")})
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "atlantis" in page and "year must be like 2021" in page
     query = reports.parse_query(figures["admin"], "2020-01-01", "2026-11-25", None, __import__("datetime").date(2026, 11, 25))
     assert reports.totals(query).revenue_satang == 470000  # nothing imported
-    good = "centre,year,amount_baht\nsurat-thani,2021,250000\n".encode()
+    good = b"centre,year,amount_baht\nsurat-thani,2021,250000\n"
     admin.post("/backoffice/baselines", content_type="multipart/form-data",
                data={"csrf_token": token, "file": (io.BytesIO(good), "baselines.csv")})
     db.session.rollback()

@@ -217,8 +217,8 @@ def test_thai_filter_labels_are_labelled_fields(client, demo):
 
 
 def test_cached_pages_carry_each_visitors_own_csrf_token(app):
-    from tests.web.helpers import CSRF
     from shop.models import CartItem
+    from tests.web.helpers import CSRF
 
     product = make_product(slug="scarf", stock=5)
     first, second = app.test_client(), app.test_client()

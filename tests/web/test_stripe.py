@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from shop.extensions import db
 from shop.models import Order, Payment, PaymentAttempt, ProviderEvent, Refund, RefundLine, StockMovement, Variant
 from shop.services.payments import stripe_checkout
-from shop.services.payments.stripe_checkout import StripeUnavailable
 from tests.factories import cart_with, make_centre, make_product, place
 from tests.stripe_double import DoubleHTTPClient, StripeDouble
 
@@ -267,7 +266,7 @@ def test_an_admin_refunds_one_centres_line_through_stripe(app, double, order):
     db.session.add(admin)
     db.session.commit()
     paid = fresh(Order, order.id)
-    rooster_line = next(l for l in paid.lines if l.sku.startswith("SKU") and l.unit_price_satang == 25000)
+    rooster_line = next(ln for ln in paid.lines if ln.sku.startswith("SKU") and ln.unit_price_satang == 25000)
     refund = refunds.refund(admin, paid.id, {rooster_line.id: 1}, [], restock=False, reason="broken comb")
     assert refund.amount_satang == 25000 and refund.reference.startswith("re_")
     line = db.session.scalar(select(RefundLine))
@@ -287,5 +286,5 @@ def test_a_dashboard_refund_is_recorded_once_and_split_over_the_centres(app, dou
     double.dashboard_refund(session_id, 11500)
     refund = db.session.scalar(select(Refund))
     assert refund.amount_satang == 11500
-    assert sum(l.amount_satang for l in refund.lines) == 11500
-    assert len({l.centre_id for l in refund.lines}) == 2
+    assert sum(ln.amount_satang for ln in refund.lines) == 11500
+    assert len({ln.centre_id for ln in refund.lines}) == 2
