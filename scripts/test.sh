@@ -27,4 +27,5 @@ then
 fi
 
 echo "==> Running the tests"
-exec .venv/bin/python -m pytest "$@"
+# Spread over the machine's cores (pytest-xdist); a run of chosen tests can pass -n 0.
+exec .venv/bin/python -m pytest -n "${TEST_WORKERS:-auto}" "$@"

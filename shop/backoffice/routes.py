@@ -441,7 +441,7 @@ def order(order_id: int):
     from shop.services.checkout import order_by_number
 
     found = _or_404(db.session.get(Order, order_id))
-    found = order_by_number(found.number)
+    found = _or_404(order_by_number(found.number))
     return render_template("backoffice/order.html", order=found, action_form=ActionForm(),
                            refunded=refunds.refunded_quantities(found.id), refunded_total=refunds.refunded_total(found.id))
 

@@ -8,13 +8,12 @@ from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from shop.extensions import db
-from shop.models._base import utcnow
+from shop.models._base import Model, utcnow
 
 ROLES = ("customer", "staff", "admin")
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user_account"
     __table_args__ = (
         CheckConstraint("role IN ('customer', 'staff', 'admin')", name="role_known"),

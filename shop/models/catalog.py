@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import (
     Boolean,
@@ -11,14 +12,14 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     event,
     update,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, scoped_session
 
-from shop.extensions import db
-from shop.models._base import utcnow
+from shop.models._base import Model, utcnow
 from shop.services.thai import normalise_for_search
 
 # The four-region scheme shown by the shop; the region is data on each centre.
@@ -36,7 +37,7 @@ class Bilingual:
         return getattr(self, f"{field}_th") or ""
 
 
-class Centre(Bilingual, db.Model):
+class Centre(Bilingual, Model):
     __tablename__ = "centre"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,7 +70,7 @@ class Centre(Bilingual, db.Model):
         return f"<Centre {self.slug}>"
 
 
-class Category(Bilingual, db.Model):
+class Category(Bilingual, Model):
     __tablename__ = "category"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,7 +83,7 @@ class Category(Bilingual, db.Model):
         return f"<Category {self.slug}>"
 
 
-class Product(Bilingual, db.Model):
+class Product(Bilingual, Model):
     __tablename__ = "product"
     __table_args__ = (
         CheckConstraint("otop_stars IS NULL OR (otop_stars BETWEEN 1 AND 5)", name="otop_stars_range"),
@@ -155,7 +156,7 @@ class Product(Bilingual, db.Model):
         return f"<Product {self.slug}>"
 
 
-class Variant(Bilingual, db.Model):
+class Variant(Bilingual, Model):
     """What is actually sold: a product with no options has exactly one variant."""
 
     __tablename__ = "variant"
@@ -195,7 +196,7 @@ class Variant(Bilingual, db.Model):
         return f"<Variant {self.sku}>"
 
 
-class ProductImage(db.Model):
+class ProductImage(Model):
     __tablename__ = "product_image"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -215,7 +216,7 @@ class ProductImage(db.Model):
         return (self.alt_en if lang == "en" and self.alt_en else self.alt_th) or ""
 
 
-class CatalogVersion(db.Model):
+class CatalogVersion(Model):
     """One row whose counter moves in the same transaction as any catalogue change.
 
     Cached catalogue pages are keyed by it, so a committed change is never served stale.
@@ -243,9 +244,9 @@ def _bump_catalog_version(session: Session, flush_context, instances) -> None:  
         bump_catalog_version(session)
 
 
-def bump_catalog_version(session: Session) -> None:
+def bump_catalog_version(session: Session | scoped_session) -> None:
     """Move the catalogue's version inside the caller's transaction."""
-    table = CatalogVersion.__table__
+    table = cast(Table, CatalogVersion.__table__)
     # On the connection, not the Session: this may run inside a flush.
     session.connection().execute(
         update(table).where(table.c.id == 1).values(version=table.c.version + 1)

@@ -2,19 +2,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, event, insert
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Table, Text, event, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shop.extensions import db
-from shop.models._base import utcnow
+from shop.models._base import Model, utcnow
 from shop.models.catalog import Variant
 
 # receive, adjust: staff; reserve, release, ship: orders; initial: first stock of a new variant
 MOVEMENT_REASONS = ("initial", "receive", "adjust", "reserve", "release", "ship", "return")
 
 
-class StockMovement(db.Model):
+class StockMovement(Model):
     """Sums over a variant's rows equal its stock_on_hand and stock_reserved."""
 
     __tablename__ = "stock_movement"
@@ -35,7 +35,7 @@ def _initial_stock(mapper, connection, variant: Variant) -> None:  # noqa: ARG00
     """A new variant's first stock is the ledger's first row, whoever made the variant."""
     if variant.stock_on_hand or variant.stock_reserved:
         connection.execute(
-            insert(StockMovement.__table__).values(
+            insert(cast(Table, StockMovement.__table__)).values(
                 variant_id=variant.id,
                 on_hand_delta=variant.stock_on_hand,
                 reserved_delta=variant.stock_reserved or 0,

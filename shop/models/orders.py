@@ -16,14 +16,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shop.extensions import db
-from shop.models._base import utcnow
+from shop.models._base import Model, utcnow
 
 ORDER_STATUSES = ("awaiting_payment", "paid", "cancelled", "expired")
 SHIPMENT_STATUSES = ("to_pack", "packed", "shipped", "delivered", "cancelled")
 
 
-class Cart(db.Model):
+class Cart(Model):
     """A cart: a guest's (found through the session) or a customer's (one per account)."""
 
     __tablename__ = "cart"
@@ -38,7 +37,7 @@ class Cart(db.Model):
     )
 
 
-class CartItem(db.Model):
+class CartItem(Model):
     __tablename__ = "cart_item"
     __table_args__ = (
         UniqueConstraint("cart_id", "variant_id", name="uq_cart_item_cart_variant"),
@@ -54,7 +53,7 @@ class CartItem(db.Model):
     variant = relationship("Variant")
 
 
-class Order(db.Model):
+class Order(Model):
     __tablename__ = "shop_order"
     __table_args__ = (
         CheckConstraint(
@@ -106,7 +105,7 @@ class Order(db.Model):
         return self.status == "awaiting_payment"
 
 
-class Shipment(db.Model):
+class Shipment(Model):
     """The part of an order that one centre packs and sends."""
 
     __tablename__ = "shipment"
@@ -138,7 +137,7 @@ class Shipment(db.Model):
         return sum(line.line_total_satang for line in self.lines)
 
 
-class OrderLine(db.Model):
+class OrderLine(Model):
     """A line with a snapshot of what was sold, at what price, by which centre and province."""
 
     __tablename__ = "order_line"
@@ -174,7 +173,7 @@ class OrderLine(db.Model):
         return (self.variant_name_en if lang == "en" and self.variant_name_en else self.variant_name_th)
 
 
-class Payment(db.Model):
+class Payment(Model):
     """Money received (or returned) for an order, by any method."""
 
     __tablename__ = "payment"

@@ -6,11 +6,10 @@ from datetime import datetime
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shop.extensions import db
-from shop.models._base import utcnow
+from shop.models._base import Model, utcnow
 
 
-class PaymentAttempt(db.Model):
+class PaymentAttempt(Model):
     """One Stripe Checkout Session made for an order; a second click reuses an open one."""
 
     __tablename__ = "payment_attempt"
@@ -31,7 +30,7 @@ class PaymentAttempt(db.Model):
     order = relationship("Order")
 
 
-class ProviderEvent(db.Model):
+class ProviderEvent(Model):
     """Each webhook event id is stored once: a replay or a duplicate changes nothing."""
 
     __tablename__ = "provider_event"
@@ -42,7 +41,7 @@ class ProviderEvent(db.Model):
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class Refund(db.Model):
+class Refund(Model):
     """Money returned to a customer, split into lines per order line so centres' figures follow."""
 
     __tablename__ = "refund"
@@ -63,7 +62,7 @@ class Refund(db.Model):
     order = relationship("Order")
 
 
-class RefundLine(db.Model):
+class RefundLine(Model):
     __tablename__ = "refund_line"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,8 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shop.extensions import db
-from shop.models._base import utcnow
+from shop.models._base import Model, utcnow
 
 # Where a baht was earned. "before_shop" holds the baselines of the years before the shop.
 CHANNELS = ("online_shop", "department_store", "fair", "centre_counter", "other_online", "workshop", "before_shop")
@@ -16,7 +15,7 @@ KINDS = ("sale", "refund", "offline", "baseline", "shipping", "shipping_refund")
 REVENUE_KINDS = ("sale", "refund", "offline", "baseline")
 
 
-class SalesEntry(db.Model):
+class SalesEntry(Model):
     """One signed amount for one centre on one day; products and shipping kept apart by kind."""
 
     __tablename__ = "sales_entry"
@@ -43,7 +42,7 @@ class SalesEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class SalesDaily(db.Model):
+class SalesDaily(Model):
     """Sums of the ledger per day, centre and channel: what the reports read."""
 
     __tablename__ = "sales_daily"
@@ -59,7 +58,7 @@ class SalesDaily(db.Model):
     orders: Mapped[int] = mapped_column(Integer, default=0)  # paid online parcels (one per order and centre)
 
 
-class OfflineSale(db.Model):
+class OfflineSale(Model):
     """A sale a centre made outside the shop: a fair, a department store, its own counter."""
 
     __tablename__ = "offline_sale"
@@ -76,7 +75,7 @@ class OfflineSale(db.Model):
     centre = relationship("Centre")
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A read-only API token of an admin; only its hash is kept."""
 
     __tablename__ = "api_token"

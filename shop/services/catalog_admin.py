@@ -164,6 +164,9 @@ def add_image(actor: User, product_id: int, data: bytes, alt_th: str = "", alt_e
     stored = store_image(current_app.config["MEDIA_FOLDER"], picture)
     begin_write()
     found = product(actor, product_id)
+    if found is None:  # deleted or moved while the picture was stored
+        db.session.rollback()
+        raise DomainError()
     position = db.session.scalar(select(func.count(ProductImage.id)).where(ProductImage.product_id == found.id)) or 0
     new = ProductImage(product_id=found.id, filename=stored.filename, thumb_filename=stored.thumb_filename,
                        width=stored.width, height=stored.height, alt_th=alt_th, alt_en=alt_en, position=position)

@@ -154,7 +154,8 @@ def place_order(
         db.session.add(order)
         db.session.flush()
         inventory.reserve([(line.variant_id, line.quantity) for line in order.lines], order.id)
-        carts.clear(cart)
+        if cart is not None:
+            carts.clear(cart)
         db.session.commit()
     except OutOfStock:
         db.session.rollback()
@@ -182,7 +183,7 @@ def _hold(order: Order) -> list[tuple[int, int]]:
     return [(line.variant_id, line.quantity) for line in order.lines]
 
 
-def _lock(order_id: int) -> Order:
+def _lock(order_id: int) -> Order | None:
     return db.session.scalar(select(Order).where(Order.id == order_id).with_for_update())
 
 
@@ -207,7 +208,7 @@ def expire_overdue_orders(now: datetime | None = None, limit: int = 500) -> int:
         order = db.session.scalar(
             select(Order).where(Order.id == order_id).with_for_update(skip_locked=True)
         )
-        if order is None or order.status != "awaiting_payment" or to_utc(order.reserved_until) >= now:
+        if order is None or order.status != "awaiting_payment" or order.reserved_until is None or to_utc(order.reserved_until) >= now:
             db.session.rollback()
             continue
         _close_unpaid(order, "expired", "reservation expired", now)
@@ -249,7 +250,7 @@ def cancel_unpaid_order(order: Order, now: datetime | None = None) -> None:
     now = now or utcnow()
     begin_write()
     locked = _lock(order.id)
-    if locked.status != "awaiting_payment":
+    if locked is None or locked.status != "awaiting_payment":
         db.session.rollback()
         raise OrderClosed()
     _close_unpaid(locked, "cancelled", "cancelled by the customer", now)

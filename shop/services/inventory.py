@@ -7,16 +7,17 @@ stock it needs in its WHERE clause, so two buyers can never both take the last u
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
-from sqlalchemy import insert, update
+from sqlalchemy import CursorResult, Table, insert, update
 
 from shop.extensions import db
 from shop.models import StockMovement, Variant
 from shop.models.catalog import bump_catalog_version
 from shop.services.errors import OutOfStock
 
-variant_table = Variant.__table__
-movement_table = StockMovement.__table__
+variant_table = cast(Table, Variant.__table__)
+movement_table = cast(Table, StockMovement.__table__)
 
 
 def _merged(lines: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -41,6 +42,11 @@ def _record(variant_id: int, reason: str, *, on_hand: int = 0, reserved: int = 0
     )
 
 
+def _run(stmt) -> CursorResult:
+    """Execute a guarded UPDATE; its rowcount says whether the guard held."""
+    return cast(CursorResult, db.session.execute(stmt))
+
+
 def _changed() -> None:
     bump_catalog_version(db.session)
 
@@ -48,7 +54,7 @@ def _changed() -> None:
 def reserve(lines: Iterable[tuple[int, int]], order_id: int) -> None:
     """Hold stock for an order; raise OutOfStock (caller rolls back) if any unit is missing."""
     for variant_id, quantity in _merged(lines):
-        result = db.session.execute(
+        result = _run(
             update(variant_table)
             .where(
                 variant_table.c.id == variant_id,
@@ -66,7 +72,7 @@ def reserve(lines: Iterable[tuple[int, int]], order_id: int) -> None:
 def release(lines: Iterable[tuple[int, int]], order_id: int, note: str = "") -> None:
     """Give an order's held stock back."""
     for variant_id, quantity in _merged(lines):
-        result = db.session.execute(
+        result = _run(
             update(variant_table)
             .where(variant_table.c.id == variant_id, variant_table.c.stock_reserved >= quantity)
             .values(stock_reserved=variant_table.c.stock_reserved - quantity)
@@ -80,7 +86,7 @@ def release(lines: Iterable[tuple[int, int]], order_id: int, note: str = "") -> 
 def ship(lines: Iterable[tuple[int, int]], order_id: int, user_id: int | None = None) -> None:
     """Held units leave the shelf: both on-hand and reserved go down."""
     for variant_id, quantity in _merged(lines):
-        result = db.session.execute(
+        result = _run(
             update(variant_table)
             .where(variant_table.c.id == variant_id, variant_table.c.stock_reserved >= quantity)
             .values(
@@ -96,7 +102,7 @@ def ship(lines: Iterable[tuple[int, int]], order_id: int, user_id: int | None = 
 
 def change_on_hand(variant_id: int, delta: int, reason: str, user_id: int | None = None, note: str = "") -> None:
     """Receive (+) or adjust (±) the units on the shelf; never below what is reserved."""
-    result = db.session.execute(
+    result = _run(
         update(variant_table)
         .where(
             variant_table.c.id == variant_id,

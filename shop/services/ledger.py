@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -25,7 +26,7 @@ def bangkok_day(moment: datetime) -> date:
 def _bump(day: date, centre_id: int, channel: str, revenue: int = 0, shipping: int = 0, units: int = 0, orders: int = 0) -> None:
     """Add to the day's rollup row (made if missing), atomically on both databases."""
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    table = SalesDaily.__table__
+    table = cast(Table, SalesDaily.__table__)
     stmt = insert(table).values(day=day, centre_id=centre_id, channel=channel, revenue_satang=revenue,
                                 shipping_satang=shipping, units=units, orders=orders)
     stmt = stmt.on_conflict_do_update(
@@ -43,7 +44,8 @@ def _bump(day: date, centre_id: int, channel: str, revenue: int = 0, shipping: i
 def _categories(product_ids: set[int]) -> dict[int, int]:
     if not product_ids:
         return {}
-    return dict(db.session.execute(select(Product.id, Product.category_id).where(Product.id.in_(product_ids))).all())
+    rows = db.session.execute(select(Product.id, Product.category_id).where(Product.id.in_(product_ids)))
+    return {product_id: category_id for product_id, category_id in rows}
 
 
 def record_order_paid(order: Order, paid_at: datetime) -> None:
@@ -95,7 +97,7 @@ def record_refund(refund, order: Order, shipment_ids: list[int], refunded_at: da
 
 
 def record_offline(sale, units: int = 0) -> None:
-    centre = db.session.get(Centre, sale.centre_id)
+    centre = db.session.get_one(Centre, sale.centre_id)
     db.session.add(SalesEntry(day=sale.day, kind="offline", channel=sale.channel, centre_id=centre.id,
                               province_code=centre.province_code, region=centre.region, offline_sale_id=sale.id,
                               amount_satang=sale.amount_satang, units=units))

@@ -10,6 +10,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import extract, func, select
@@ -116,7 +117,7 @@ def breakdown(query: Query, group: str, lang: str = "th") -> list[Row]:
         if query.centre_ids is not None:
             per_centre = per_centre.where(d.centre_id.in_(query.centre_ids))
         sub = per_centre.subquery()
-        keys = {"region": (c.region,), "province": (c.province_code, c.province_th, c.province_en),
+        keys: tuple[Any, ...] = {"region": (c.region,), "province": (c.province_code, c.province_th, c.province_en),
                 "centre": (c.slug, c.name_th, c.name_en)}[group]
         stmt = (select(*keys, func.sum(sub.c.r), func.sum(sub.c.u), func.sum(sub.c.s), func.sum(sub.c.o))
                 .join(sub, sub.c.centre_id == c.id).group_by(*keys).order_by(*keys))
@@ -265,9 +266,9 @@ def import_baselines(actor: User, rows: list[dict[str, str]]) -> list[CsvRowErro
     if errors or not plan:
         db.session.rollback()
         return errors or [CsvRowError(1, "the file has no rows")]
-    for centre, year, satang in plan:
-        ledger.record_baseline(centre, year, satang)
-        audit.record(actor, "sales.baseline", centre, centre_id=centre.id, after={"year": year, "amount_satang": satang})
+    for centre, baseline_year, satang in plan:
+        ledger.record_baseline(centre, baseline_year, satang)
+        audit.record(actor, "sales.baseline", centre, centre_id=centre.id, after={"year": baseline_year, "amount_satang": satang})
     db.session.commit()
     return []
 

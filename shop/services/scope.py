@@ -4,7 +4,7 @@ Every back-office query goes through `scoped()`, so a forgotten check still find
 """
 from __future__ import annotations
 
-from sqlalchemy import Select
+from sqlalchemy import Select, false
 
 from shop.models import User
 from shop.services.errors import NotYourCentre
@@ -14,7 +14,7 @@ def scoped(stmt: Select, actor: User, centre_column) -> Select:
     if actor.is_admin:
         return stmt
     if actor.role != "staff" or actor.centre_id is None:
-        return stmt.where(False)
+        return stmt.where(false())
     return stmt.where(centre_column == actor.centre_id)
 
 

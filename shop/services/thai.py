@@ -5,6 +5,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import geothai
@@ -38,7 +39,7 @@ def format_date(moment: date | datetime, lang: str, long: bool = False) -> str:
     """24 พ.ย. 2569 in Thai (Buddhist Era), 24 Nov 2026 in English; Bangkok time."""
     if isinstance(moment, datetime):
         moment = to_bangkok(moment).date()
-    width = "wide" if long else "abbreviated"
+    width: Literal["wide", "abbreviated"] = "wide" if long else "abbreviated"
     if lang == "th":
         month = get_month_names(width, locale="th")[moment.month]
         return f"{moment.day} {month} {moment.year + BE_OFFSET}"

@@ -56,7 +56,7 @@ def _product_list_page(template: str, filters: catalog.CatalogueFilters, centre)
     lang = current_language()
     per_page = current_app.config["CATALOGUE_PAGE_SIZE"]
 
-    def render() -> str:
+    def render() -> str | None:
         result = catalog.search_products(filters, per_page)
         if filters.page > result.pages:
             return None

@@ -8,7 +8,7 @@ MODULES = ["shop/services/payments/stripe_checkout.py", "shop/services/refunds.p
 
 
 def mypy(*paths: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mypy", "--config-file", str(ROOT / "mypy.ini"), *paths],
+    return subprocess.run([sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"), *paths],
                           cwd=ROOT, capture_output=True, text=True, timeout=240)
 
 
