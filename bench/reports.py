@@ -17,7 +17,7 @@ What it does, all on 127.0.0.1 and all undone at the end (try/finally):
 3. builds sales_daily from the ledger in one `INSERT ... SELECT ... GROUP BY`, the same sums the
    app keeps current row by row, then `VACUUM ANALYZE` on both tables;
 4. times four reports both ways in the same run, a median of 5 runs after 1 warm-up each:
-   through the app (`shop.services.reports.totals` / `breakdown` in a real Flask app context,
+   through the app (`shop.services.sales.reports.totals` / `breakdown` in a real Flask app context,
    which read sales_daily) and as a plain full scan of sales_entry; checks that both give the
    same satang (and units) for every group;
 5. prints a table and a verdict per report: OK when the rollup answers in 50 ms or less, at
@@ -316,7 +316,7 @@ def load_ledger(url: str, rows: int) -> LoadInfo:
 class Report:
     name: str
     app_call: str  # what the app calls, for the table and the JSON
-    rollup: Callable[[], Figures]  # through shop.services.reports, in the app context
+    rollup: Callable[[], Figures]  # through shop.services.sales.reports, in the app context
     scan_sql: str  # the same question asked of the ledger
     scan_params: dict[str, Any]
     month_keys: bool = False  # the scan's first two columns are year and month
@@ -324,7 +324,7 @@ class Report:
 
 def define_reports(centre_id: int, centre_slug: str) -> list[Report]:
     """The four reports; call inside the app context (the rollup closures use db.session)."""
-    from shop.services import reports
+    from shop.services.sales import reports
 
     everything = reports.Query(FIRST_DAY, LAST_DAY, None)
     one_centre = reports.Query(FIRST_DAY, LAST_DAY, (centre_id,))

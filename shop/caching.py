@@ -49,7 +49,7 @@ def catalog_version() -> int | None:
         return g.catalog_version
     version, soonest = _read_state()
     if soonest is not None and soonest < datetime.now(UTC):
-        from shop.services.checkout import expire_overdue_orders
+        from shop.services.ordering.checkout import expire_overdue_orders
 
         if expire_overdue_orders():
             version, _ = _read_state()

@@ -19,12 +19,12 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo_command() -> None:
         """Load the nine centres and the demo products (safe to run again)."""
-        from shop.services.demo import seed_demo
+        from shop.services.demo.seed import seed_demo
 
         _require_schema()
         click.echo("Loading DEMO data (invented products, for trying the shop)…")
         made = seed_demo(current_app.config["MEDIA_FOLDER"], progress=lambda msg: click.echo(f"  {msg}"))
-        from shop.services.demo import demo_accounts, seed_demo_accounts
+        from shop.services.demo.seed import demo_accounts, seed_demo_accounts
 
         made["accounts"] = seed_demo_accounts()
         summary = ", ".join(f"{count} {name}" for name, count in made.items())
@@ -37,7 +37,7 @@ def register_commands(app: Flask) -> None:
     @click.option("--products", default=5000, show_default=True, help="Total number of products wanted.")
     def scale_demo_command(products: int) -> None:
         """Copy demo products until the catalogue has --products of them (benchmarks only)."""
-        from shop.services.demo import scale_catalogue
+        from shop.services.demo.seed import scale_catalogue
 
         _require_schema()
         made = scale_catalogue(products, progress=lambda msg: click.echo(f"  {msg}"))
@@ -46,7 +46,7 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("expire-reservations")
     def expire_reservations_command() -> None:
         """Expire unpaid orders past their hold and return their stock (run it from cron)."""
-        from shop.services.checkout import expire_overdue_orders
+        from shop.services.ordering.checkout import expire_overdue_orders
 
         _require_schema()
         total = 0
@@ -64,7 +64,7 @@ def register_commands(app: Flask) -> None:
     @click.password_option(help="At least 10 characters.")
     def create_admin_command(email: str, name: str, password: str) -> None:
         """Make an association admin (the first one on a new installation)."""
-        from shop.services.accounts import EmailTaken, register
+        from shop.services.people.accounts import EmailTaken, register
 
         _require_schema()
         if len(password) < 10:

@@ -143,7 +143,7 @@ def runner(app):
 @pytest.fixture
 def demo(app):
     """The demo catalogue, as `flask seed-demo` loads it."""
-    from shop.services.demo import seed_demo
+    from shop.services.demo.seed import seed_demo
 
     seed_demo(app.config["MEDIA_FOLDER"])
     return app

@@ -70,7 +70,7 @@ def make_product(
 
 def thai_details(email: str = "buyer@example.com"):
     """Valid checkout details: the association's own address in Bang Kapi, Bangkok."""
-    from shop.services.checkout import CheckoutDetails
+    from shop.services.ordering.checkout import CheckoutDetails
     from shop.services.thai import validate_address
 
     return CheckoutDetails(
@@ -84,7 +84,7 @@ def thai_details(email: str = "buyer@example.com"):
 
 def cart_with(*items: tuple[int, int], user_id: int | None = None):
     """A cart holding (variant_id, quantity) pairs."""
-    from shop.services import cart as carts
+    from shop.services.ordering import cart as carts
 
     cart = carts.new_cart(user_id)
     for variant_id, quantity in items:
@@ -96,8 +96,8 @@ def place(cart, key: str | None = None, **kwargs):
     """Place an order for this cart as a guest paying by PromptPay transfer."""
     import secrets
 
-    from shop.services import cart as carts
-    from shop.services.checkout import place_order
+    from shop.services.ordering import cart as carts
+    from shop.services.ordering.checkout import place_order
 
     fingerprint = kwargs.pop("fingerprint", None) or carts.summarise(cart).fingerprint()
     return place_order(

@@ -12,9 +12,9 @@ from shop.account import bp
 from shop.account.forms import ForgotForm, RegisterForm, ResetForm, SignInForm, SignOutForm
 from shop.extensions import limiter
 from shop.i18n import current_language
-from shop.services import accounts
-from shop.services import cart as carts
 from shop.services.notifications import send_email
+from shop.services.ordering import cart as carts
+from shop.services.people import accounts
 
 
 def _safe_next(target: str | None) -> str:

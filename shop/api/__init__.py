@@ -6,8 +6,8 @@ from datetime import UTC
 from flask import Blueprint, abort, g, jsonify, request
 
 from shop.extensions import csrf
-from shop.services import reports
 from shop.services.errors import DomainError
+from shop.services.sales import reports
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)

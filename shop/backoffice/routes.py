@@ -32,9 +32,12 @@ from shop.backoffice.forms import (
 )
 from shop.extensions import db
 from shop.models import REGIONS
-from shop.services import admin, audit, catalog, catalog_admin, fulfilment
-from shop.services.accounts import EmailTaken
+from shop.services.catalog import admin as catalog_admin
+from shop.services.catalog import browse as catalog
 from shop.services.errors import DomainError, OutOfStock
+from shop.services.ordering import fulfilment
+from shop.services.people import admin, audit
+from shop.services.people.accounts import EmailTaken
 from shop.services.thai import provinces
 
 
@@ -437,8 +440,8 @@ def audit_log():
 def order(order_id: int):
     _admin_only()
     from shop.models import Order
-    from shop.services import refunds
-    from shop.services.checkout import order_by_number
+    from shop.services.ordering import refunds
+    from shop.services.ordering.checkout import order_by_number
 
     found = _or_404(db.session.get(Order, order_id))
     found = _or_404(order_by_number(found.number))
@@ -450,7 +453,7 @@ def order(order_id: int):
 def order_refund(order_id: int):
     """Refund the whole order, a centre's parcel, or some lines (quantities per line)."""
     _admin_only()
-    from shop.services import refunds
+    from shop.services.ordering import refunds
 
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -482,8 +485,8 @@ def offline_sales():
     from datetime import date as date_type
 
     from shop.models import OFFLINE_CHANNELS
-    from shop.services import reports
     from shop.services.money import parse_baht
+    from shop.services.sales import reports
 
     if request.method == "POST":
         if not ActionForm().validate_on_submit():
@@ -515,7 +518,7 @@ def offline_sales():
 @bp.post("/baselines")
 def baselines():
     """Admins import the sales of the years before the shop: centre, year, amount_baht."""
-    from shop.services import reports
+    from shop.services.sales import reports
 
     _admin_only()
     form = ImportForm()

@@ -9,8 +9,8 @@ from flask_login import current_user, login_required
 
 from shop.i18n import current_language
 from shop.models import CHANNELS
-from shop.services import reports
 from shop.services.errors import DomainError, NotYourCentre
+from shop.services.sales import reports
 from shop.services.thai import to_bangkok
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")

@@ -5,7 +5,7 @@ from flask import current_app, session
 from flask_login import current_user
 
 from shop.models import Cart
-from shop.services import cart as carts
+from shop.services.ordering import cart as carts
 
 
 def current_cart() -> Cart | None:

@@ -8,9 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from shop.i18n import current_language
-from shop.services import cart as carts
-from shop.services import checkout, payments
+from shop.services import payments
 from shop.services.errors import DomainError, OutOfStock
+from shop.services.ordering import cart as carts
+from shop.services.ordering import checkout
 from shop.services.thai import AddressProblem, normalise_mobile, validate_address
 from shop.storefront import bp
 from shop.storefront.cart_session import current_cart, current_or_new_cart

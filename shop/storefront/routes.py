@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from shop.caching import CSRF_PLACEHOLDER, cached_fragment
 from shop.i18n import LANGUAGES, current_language
 from shop.models import REGIONS
-from shop.services import catalog
+from shop.services.catalog import browse as catalog
 from shop.storefront import bp
 
 

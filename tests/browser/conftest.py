@@ -61,7 +61,7 @@ def live_server(tmp_path_factory, stripe_double):
     app = create_app(config)
     with app.app_context():
         upgrade()
-        from shop.services.demo import seed_demo, seed_demo_accounts
+        from shop.services.demo.seed import seed_demo, seed_demo_accounts
 
         seed_demo(app.config["MEDIA_FOLDER"])
         seed_demo_accounts()

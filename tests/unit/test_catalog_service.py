@@ -2,7 +2,7 @@
 import pytest
 
 from shop.extensions import db
-from shop.services import catalog
+from shop.services.catalog import browse as catalog
 from tests.factories import make_category, make_centre, make_product
 
 

@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 from shop.extensions import db
 from shop.models import Order, Payment, StockMovement, Variant
 from shop.models._base import utcnow
-from shop.services import cart as carts
-from shop.services import checkout
 from shop.services.errors import CartHasProblems, EmptyCart, OutOfStock, PriceChanged
 from shop.services.notifications import outbox
+from shop.services.ordering import cart as carts
+from shop.services.ordering import checkout
 from tests.factories import cart_with, make_centre, make_product, place
 
 

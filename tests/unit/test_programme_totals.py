@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 
 from shop.extensions import db
 from shop.models import OfflineSale, Order, OrderLine, RefundLine, SalesEntry, User, Variant
-from shop.services import checkout, refunds, reports
 from shop.services.errors import NotYourCentre
+from shop.services.ordering import checkout, refunds
+from shop.services.sales import reports
 from tests.factories import cart_with, make_centre, make_product, place
 
 TODAY = date(2026, 11, 25)

@@ -19,8 +19,8 @@ from shop.models import (
     User,
     Variant,
 )
-from shop.services import checkout
 from shop.services.notifications import outbox
+from shop.services.ordering import checkout
 from tests.factories import cart_with, make_centre, make_product, place
 from tests.web.helpers import CSRF, csrf_token
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from shop.extensions import db
 from shop.models import User
-from shop.services import reports
+from shop.services.sales import reports
 from tests.factories import make_centre
 from tests.web.helpers import csrf_token
 

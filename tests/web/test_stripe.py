@@ -186,7 +186,7 @@ def test_a_paid_amount_that_differs_from_the_order_is_flagged_never_paid(app, do
 
 @pytest.mark.parametrize("mode", ["down", "error"])
 def test_when_stripe_is_down_checkout_fails_politely_and_a_retry_succeeds(app, double, order, mode):
-    from shop.services.checkout import order_access_key
+    from shop.services.ordering.checkout import order_access_key
 
     double.mode = mode
     client = app.test_client()
@@ -207,7 +207,7 @@ def test_when_stripe_is_down_checkout_fails_politely_and_a_retry_succeeds(app, d
 
 
 def test_the_success_page_asks_stripe_when_no_webhook_came(app, double, order):
-    from shop.services.checkout import order_access_key
+    from shop.services.ordering.checkout import order_access_key
 
     start(order)
     double.deliver = lambda payload, sig: 200  # the webhook is lost
@@ -222,7 +222,7 @@ def test_the_success_page_asks_stripe_when_no_webhook_came(app, double, order):
 
 
 def test_the_success_page_does_not_trust_its_query_string(app, double, order):
-    from shop.services.checkout import order_access_key
+    from shop.services.ordering.checkout import order_access_key
 
     start(order)
     client = app.test_client()
@@ -257,7 +257,7 @@ def test_stripe_is_offered_only_when_both_keys_are_set(app, client):
 
 def test_an_admin_refunds_one_centres_line_through_stripe(app, double, order):
     from shop.models import User
-    from shop.services import refunds
+    from shop.services.ordering import refunds
 
     start(order)
     double.complete(only_session(double)["id"], paid=True)

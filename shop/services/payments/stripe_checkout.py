@@ -113,7 +113,7 @@ def start_checkout(order_id: int, return_base: str, now: datetime | None = None)
     if expires_at < now + timedelta(minutes=30):
         raise DomainError(_l("The time to pay this order has nearly run out. Please place the order again."))
     lang = order.lang if order.lang in {"th", "en"} else "th"
-    from shop.services.checkout import order_access_key
+    from shop.services.ordering.checkout import order_access_key
 
     access = order_access_key(order.number)
     params: SessionCreateParams = {
@@ -183,7 +183,7 @@ def handle_event(event: Any) -> str:
     elif event_type == "checkout.session.expired":
         outcome = session_expired(data)
     elif event_type in {"charge.refunded", "refund.created", "refund.updated", "charge.refund.updated"}:
-        from shop.services.refunds import record_provider_refunds
+        from shop.services.ordering.refunds import record_provider_refunds
 
         outcome = record_provider_refunds(data)
     else:
@@ -218,7 +218,7 @@ def _set_attempt(session_id: str, status: str) -> str:
 
 def apply_session(session: Any) -> str:
     """A completed session: record the payment when paid; wait when PromptPay is pending."""
-    from shop.services.checkout import record_payment
+    from shop.services.ordering.checkout import record_payment
 
     session = _as_dict(session)
     order = _order_for(session)
@@ -254,7 +254,7 @@ def _flag_mismatch(order: Order, session: dict) -> None:
 
 def session_expired(session: Any) -> str:
     """The session ran out unpaid: release the order's stock unless another attempt is open."""
-    from shop.services.checkout import expire_order_now
+    from shop.services.ordering.checkout import expire_order_now
 
     session = _as_dict(session)
     _set_attempt(session["id"], "expired")

@@ -11,8 +11,9 @@ from sqlalchemy.exc import IntegrityError
 
 from shop.extensions import begin_write, db
 from shop.models import Order, Payment, Refund, RefundLine, User
-from shop.services import audit, inventory
 from shop.services.errors import DomainError
+from shop.services.ordering import inventory
+from shop.services.people import audit
 
 if TYPE_CHECKING:
     from stripe.params import RefundCreateParams
@@ -138,7 +139,7 @@ def record_refund(order_id: int, reference: str, method: str, lines: dict[int, i
     db.session.add(refund)
     db.session.flush()
     from shop.models._base import utcnow
-    from shop.services import ledger
+    from shop.services.sales import ledger
 
     ledger.record_refund(refund, order, shipment_ids, utcnow())  # negative, on the day refunded
     if restock:

@@ -9,9 +9,9 @@ from sqlalchemy.exc import IntegrityError
 
 from shop.extensions import begin_write, db
 from shop.models import REGIONS, Centre, User
-from shop.services import audit
-from shop.services.accounts import EmailTaken, normalise_email
 from shop.services.errors import DomainError
+from shop.services.people import audit
+from shop.services.people.accounts import EmailTaken, normalise_email
 
 CENTRE_FIELDS = ("slug", "name_th", "name_en", "province_code", "region", "library_th", "library_en",
                  "story_th", "story_en", "contact_phone", "contact_email", "contact_line",

@@ -17,10 +17,11 @@ from sqlalchemy.orm import selectinload
 from shop.extensions import begin_write, db
 from shop.models import Cart, Order, OrderLine, Payment, Shipment
 from shop.models._base import utcnow
-from shop.services import cart as carts
-from shop.services import inventory, payments
+from shop.services import payments
 from shop.services.errors import CartHasProblems, DomainError, EmptyCart, OrderClosed, OutOfStock, PriceChanged
 from shop.services.notifications import send_email
+from shop.services.ordering import cart as carts
+from shop.services.ordering import inventory
 from shop.services.thai import ThaiAddress, to_bangkok
 
 
@@ -316,7 +317,7 @@ def record_payment(
 
 
 def _mark_paid(order: Order, now: datetime) -> None:
-    from shop.services import ledger
+    from shop.services.sales import ledger
 
     ledger.record_order_paid(order, now)  # the sale counts for its centres, in this transaction
     order.status = "paid"

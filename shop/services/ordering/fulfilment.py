@@ -10,10 +10,11 @@ from sqlalchemy.orm import joinedload, selectinload
 from shop.extensions import begin_write, db
 from shop.models import Order, Shipment, User
 from shop.models._base import utcnow
-from shop.services import audit, inventory
 from shop.services.errors import DomainError
 from shop.services.notifications import send_email
-from shop.services.scope import scoped
+from shop.services.ordering import inventory
+from shop.services.people import audit
+from shop.services.people.scope import scoped
 
 # status -> the statuses it may move to
 NEXT = {"to_pack": {"packed", "cancelled"}, "packed": {"shipped", "cancelled"}, "shipped": {"delivered"}}
@@ -84,7 +85,7 @@ def _step(actor: User, shipment_id: int, new_status: str, now: datetime | None =
 
 
 def _order_url(order: Order) -> str:
-    from shop.services.checkout import order_url
+    from shop.services.ordering.checkout import order_url
 
     return order_url(order)
 
@@ -127,7 +128,7 @@ def awaiting_transfers(actor: User) -> list[Order]:
 
 def confirm_transfer(actor: User, order_id: int, reference: str, amount_satang: int) -> str:
     """An admin saw the money arrive: record it against the order (checked amount, once)."""
-    from shop.services.checkout import record_payment
+    from shop.services.ordering.checkout import record_payment
 
     if not actor.is_admin:
         raise DomainError()
@@ -150,7 +151,7 @@ def confirm_transfer(actor: User, order_id: int, reference: str, amount_satang: 
 
 def reject_transfer(actor: User, order_id: int, note: str) -> None:
     """No money came: cancel the unpaid order and give its stock back."""
-    from shop.services.checkout import cancel_unpaid_order
+    from shop.services.ordering.checkout import cancel_unpaid_order
 
     if not actor.is_admin:
         raise DomainError()

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from shop.extensions import db
 from shop.models import Category, Centre, Product, ProductImage, User, Variant
-from shop.services.demo_data import CATEGORIES, CENTRE_STORY_EN, CENTRE_STORY_TH, CENTRES, PRODUCTS
-from shop.services.media import EncodedImage, encode_image, store_encoded
-from shop.services.placeholder import placeholder_image
+from shop.services.catalog.media import EncodedImage, encode_image, store_encoded
+from shop.services.demo.data import CATEGORIES, CENTRE_STORY_EN, CENTRE_STORY_TH, CENTRES, PRODUCTS
+from shop.services.demo.placeholder import placeholder_image
 
 Progress = Callable[[str], None]
 DEMO_EPOCH = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)

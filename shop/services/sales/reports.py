@@ -27,9 +27,11 @@ from shop.models import (
     User,
     Variant,
 )
-from shop.services import audit, inventory, ledger
-from shop.services.catalog_admin import CsvRowError
+from shop.services.catalog.admin import CsvRowError
 from shop.services.errors import DomainError, NotYourCentre
+from shop.services.ordering import inventory
+from shop.services.people import audit
+from shop.services.sales import ledger
 
 GROUPS = ("region", "province", "centre", "channel", "category", "product", "month", "year")
 PROGRAMME_START = date(2020, 1, 1)  # พ.ศ. 2563

@@ -11,11 +11,12 @@ from sqlalchemy.orm import selectinload
 
 from shop.extensions import begin_write, db
 from shop.models import Category, Centre, Product, ProductImage, User, Variant
-from shop.services import audit, inventory
+from shop.services.catalog.media import store_image
+from shop.services.catalog.uploads import open_upload
 from shop.services.errors import DomainError
-from shop.services.media import store_image
-from shop.services.scope import require_centre, scoped
-from shop.services.uploads import open_upload
+from shop.services.ordering import inventory
+from shop.services.people import audit
+from shop.services.people.scope import require_centre, scoped
 
 PRODUCT_FIELDS = ("name_th", "name_en", "description_th", "description_en", "maker_story_th",
                   "maker_story_en", "category_id", "otop", "otop_stars", "featured")

@@ -1,0 +1,1 @@
+"""The catalogue: centres' products, their options and photos, browsing and search, and the back office that edits them."""
