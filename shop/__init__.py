@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shop.config import BASE_DIR, Config
 from shop.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
+from shop.services import effects
 
 
 def create_app(config: object | None = None) -> Flask:
@@ -25,6 +26,7 @@ def create_app(config: object | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     _init_extensions(app)
+    effects.connect()
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_error_pages(app)

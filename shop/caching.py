@@ -19,9 +19,12 @@ from typing import TypeVar
 
 from flask import current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import text
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql
 
 from shop.extensions import cache, db
+from shop.models.catalog import CatalogVersion
+from shop.services.ordering import lifecycle
 
 FRAGMENT_TIMEOUT = 3600
 MISSING = "<missing>"  # cached stand-in for None (a page that does not exist)
@@ -29,10 +32,10 @@ CSRF_PLACEHOLDER = "__csrf_token_placeholder__"
 PAGE_ENDPOINTS = frozenset({"storefront.home", "storefront.catalogue", "storefront.centre", "storefront.product"})
 T = TypeVar("T")
 
-_STATE = text(
-    "SELECT version, (SELECT MIN(reserved_until) FROM shop_order WHERE status = 'awaiting_payment') "
-    "FROM catalog_version WHERE id = 1"
-)
+# The catalogue's version and, in the same round trip, when the first stock hold runs out
+# (the rule for that is the lifecycle's: lifecycle.soonest_hold).
+_STATE = select(CatalogVersion.version, lifecycle.soonest_hold()).where(CatalogVersion.id == 1)
+_STATE_PG_SQL = str(_STATE.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
 
 
 def _aware(moment: datetime | str | None) -> datetime | None:
@@ -49,9 +52,7 @@ def catalog_version() -> int | None:
         return g.catalog_version
     version, soonest = _read_state()
     if soonest is not None and soonest < datetime.now(UTC):
-        from shop.services.ordering.checkout import expire_overdue_orders
-
-        if expire_overdue_orders():
+        if lifecycle.expire_overdue_orders():
             version, _ = _read_state()
     g.catalog_version = version
     return version
@@ -84,7 +85,7 @@ def _pg_state(url: str):
         if conn is None or conn.closed:
             conn = connections[url] = psycopg.connect(url, autocommit=True, connect_timeout=5)
         try:
-            return conn.execute(str(_STATE)).fetchone()
+            return conn.execute(_STATE_PG_SQL).fetchone()
         except psycopg.OperationalError:
             connections.pop(url, None)
             if attempt == 2:

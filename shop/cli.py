@@ -46,7 +46,7 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("expire-reservations")
     def expire_reservations_command() -> None:
         """Expire unpaid orders past their hold and return their stock (run it from cron)."""
-        from shop.services.ordering.checkout import expire_overdue_orders
+        from shop.services.ordering.lifecycle import expire_overdue_orders
 
         _require_schema()
         total = 0

@@ -97,7 +97,7 @@ def place(cart, key: str | None = None, **kwargs):
     import secrets
 
     from shop.services.ordering import cart as carts
-    from shop.services.ordering.checkout import place_order
+    from shop.services.payments import place_order
 
     fingerprint = kwargs.pop("fingerprint", None) or carts.summarise(cart).fingerprint()
     return place_order(

@@ -36,6 +36,8 @@ from shop.services.catalog import admin as catalog_admin
 from shop.services.catalog import browse as catalog
 from shop.services.errors import DomainError, OutOfStock
 from shop.services.ordering import fulfilment
+from shop.services.payments import promptpay
+from shop.services.payments import refunds as payment_refunds
 from shop.services.people import admin, audit
 from shop.services.people.accounts import EmailTaken
 from shop.services.thai import provinces
@@ -84,7 +86,7 @@ def home():
         to_pack=len(fulfilment.queue(current_user, "to_pack")),
         packed=len(fulfilment.queue(current_user, "packed")),
         low=len(catalog_admin.stock_rows(current_user, low_only=True)),
-        transfers=len(fulfilment.awaiting_transfers(current_user)),
+        transfers=len(promptpay.awaiting_transfers(current_user)),
     )
 
 
@@ -299,7 +301,10 @@ def packing_slip(shipment_id: int):
 @bp.post("/shipments/<int:shipment_id>/<step>")
 def shipment_step(shipment_id: int, step: str):
     _or_404(fulfilment.shipment(current_user, shipment_id))
-    actions = {"pack": fulfilment.mark_packed, "deliver": fulfilment.mark_delivered, "cancel": fulfilment.cancel_shipment}
+    actions = {"pack": fulfilment.mark_packed, "deliver": fulfilment.mark_delivered, "cancel": fulfilment.cancel_shipment,
+               "cancel-refund": lambda actor, shipment_id: payment_refunds.cancel_and_refund(actor, shipment_id)}
+    if step == "cancel-refund":
+        _admin_only()
     try:
         if step == "ship":
             form = ShipForm()
@@ -321,7 +326,7 @@ def shipment_step(shipment_id: int, step: str):
 @bp.get("/payments")
 def payments():
     _admin_only()
-    return render_template("backoffice/payments.html", orders=fulfilment.awaiting_transfers(current_user),
+    return render_template("backoffice/payments.html", orders=promptpay.awaiting_transfers(current_user),
                            confirm_form=ConfirmTransferForm(), reject_form=RejectTransferForm())
 
 
@@ -331,7 +336,7 @@ def confirm_transfer(order_id: int):
     form = ConfirmTransferForm()
     if form.validate_on_submit():
         try:
-            outcome = fulfilment.confirm_transfer(current_user, order_id, form.reference.data, form.amount.data)
+            outcome = promptpay.confirm_transfer(current_user, order_id, form.reference.data, form.amount.data)
             messages = {"paid": _("Payment confirmed: the order is paid and its parcels are in the centres' queues."),
                         "revived": _("Payment confirmed for an expired order: the stock was still there, so it is paid."),
                         "duplicate": _("That transfer was already recorded; nothing changed."),
@@ -350,7 +355,7 @@ def reject_transfer(order_id: int):
     form = RejectTransferForm()
     if form.validate_on_submit():
         try:
-            fulfilment.reject_transfer(current_user, order_id, form.note.data)
+            promptpay.reject_transfer(current_user, order_id, form.note.data)
             flash(_("Order cancelled and its stock returned."), "success")
         except DomainError as error:
             _fail(error)
@@ -445,16 +450,23 @@ def order(order_id: int):
 
     found = _or_404(db.session.get(Order, order_id))
     found = _or_404(order_by_number(found.number))
-    return render_template("backoffice/order.html", order=found, action_form=ActionForm(),
+    return render_template("backoffice/order.html", order=found, action_form=ActionForm(), due=refunds.refund_due(found),
                            refunded=refunds.refunded_quantities(found.id), refunded_total=refunds.refunded_total(found.id))
+
+
+@bp.get("/refunds-due")
+def refunds_due():
+    """Every order that owes its customer money: paid too late, parcels cancelled, paid twice."""
+    _admin_only()
+    from shop.services.ordering import refunds
+
+    return render_template("backoffice/refunds_due.html", dues=refunds.refunds_due())
 
 
 @bp.post("/orders/<int:order_id>/refund")
 def order_refund(order_id: int):
     """Refund the whole order, a centre's parcel, or some lines (quantities per line)."""
     _admin_only()
-    from shop.services.ordering import refunds
-
     if not ActionForm().validate_on_submit():
         abort(400)
     from shop.models import Order
@@ -469,7 +481,7 @@ def order_refund(order_id: int):
         lines[line.id] = int(raw)
     shipments = [s.id for s in found.shipments if request.form.get(f"ship-{s.id}")]
     try:
-        refunds.refund(current_user, found.id, lines, shipments, restock=bool(request.form.get("restock")),
+        payment_refunds.refund(current_user, found.id, lines, shipments, restock=bool(request.form.get("restock")),
                        reason=request.form.get("reason", "")[:500])
         flash(_("Refund made; it counts against the centres' figures."), "success")
     except DomainError as error:

@@ -1,4 +1,4 @@
-"""Cart, checkout and order pages: thin views over services.cart and services.checkout."""
+"""Cart, checkout and order pages: thin views over the ordering and payments services."""
 from __future__ import annotations
 
 import secrets
@@ -8,10 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from shop.i18n import current_language
+from shop.models import Order
 from shop.services import payments
-from shop.services.errors import DomainError, OutOfStock
+from shop.services.errors import DomainError, OutOfStock, PriceChanged
 from shop.services.ordering import cart as carts
-from shop.services.ordering import checkout
+from shop.services.ordering import checkout, lifecycle
+from shop.services.ordering import refunds as owed
+from shop.services.payments import stripe_checkout
 from shop.services.thai import AddressProblem, normalise_mobile, validate_address
 from shop.storefront import bp
 from shop.storefront.cart_session import current_cart, current_or_new_cart
@@ -167,7 +170,7 @@ def checkout_place():
         flash(_("Please fill in your contact and address first."), "error")
         return redirect(url_for("storefront.checkout_details")), 303
     try:
-        order = checkout.place_order(
+        order = payments.place_order(
             current_cart(),
             details,
             payment_method=session["checkout"].get("payment_method", ""),
@@ -178,7 +181,7 @@ def checkout_place():
         )
     except DomainError as error:
         flash(_error_message(error), "error")
-        target = "storefront.checkout_review" if error.__class__.__name__ == "PriceChanged" else "storefront.cart"
+        target = "storefront.checkout_review" if isinstance(error, PriceChanged) else "storefront.cart"
         return redirect(url_for(target)), 303
     return redirect(order_link(order)), 303
 
@@ -196,28 +199,31 @@ def _may_see(order) -> bool:
     return checkout.is_order_access_key(order.number, request.args.get("key", ""))
 
 
-@bp.get("/orders/<number>")
-def order(number: str):
+def _visible_order_or_404(number: str) -> Order:
+    """The order, if this visitor may see it; the same 404 for "no such order" and "not yours"."""
     found = checkout.order_by_number(number[:20])
     if found is None or not _may_see(found):
-        abort(404)  # the same answer for "no such order" and "not yours"
+        abort(404)
+    return found
+
+
+@bp.get("/orders/<number>")
+def order(number: str):
+    found = _visible_order_or_404(number)
     method = payments.all_methods().get(found.payment_method)
     pay = method.instructions(found, current_app.config) if (method and found.is_open) else None
-    return render_template("storefront/order.html", order=found, pay=pay, cancel_form=CancelOrderForm())
+    return render_template("storefront/order.html", order=found, pay=pay, cancel_form=CancelOrderForm(),
+                           refunds=owed.refunds_of(found.id), refunded=lifecycle.refunded_quantities(found.id))
 
 
 @bp.post("/orders/<number>/pay")
 def order_pay(number: str):
     """Start (or resume) paying by Stripe: the browser goes to Stripe's payment page."""
-    from shop.services.payments.stripe_checkout import start_checkout
-
-    found = checkout.order_by_number(number[:20])
-    if found is None or not _may_see(found):
-        abort(404)
+    found = _visible_order_or_404(number)
     if not CancelOrderForm().validate_on_submit():  # only its CSRF token matters here
         abort(400)
     try:
-        url = start_checkout(found.id, current_app.config["PUBLIC_URL"])
+        url = stripe_checkout.start_checkout(found.id, current_app.config["PUBLIC_URL"])
     except DomainError as error:
         flash(str(error.message), "error")
         return redirect(order_link(found)), 303
@@ -227,34 +233,26 @@ def order_pay(number: str):
 @bp.get("/orders/<number>/paid")
 def order_paid(number: str):
     """Back from Stripe. The query string proves nothing: ask Stripe if no webhook came yet."""
-    from shop.services.payments.stripe_checkout import refresh_order
-
-    found = checkout.order_by_number(number[:20])
-    if found is None or not _may_see(found):
-        abort(404)
+    found = _visible_order_or_404(number)
     if found.status == "awaiting_payment" and found.payment_method == "stripe":
-        refresh_order(found.id)
+        stripe_checkout.refresh_order(found.id)
     return redirect(order_link(found)), 303
 
 
 @bp.get("/orders/<number>/payment-cancelled")
 def order_payment_cancelled(number: str):
-    found = checkout.order_by_number(number[:20])
-    if found is None or not _may_see(found):
-        abort(404)
+    found = _visible_order_or_404(number)
     flash(_("The payment was not completed. Your items are still held: you can try again."), "error")
     return redirect(order_link(found)), 303
 
 
 @bp.post("/orders/<number>/cancel")
 def order_cancel(number: str):
-    found = checkout.order_by_number(number[:20])
-    if found is None or not _may_see(found):
-        abort(404)
+    found = _visible_order_or_404(number)
     form = CancelOrderForm()
     if form.validate_on_submit():
         try:
-            checkout.cancel_unpaid_order(found)
+            lifecycle.cancel(found.id, "cancelled by the customer")
             flash(_("Your order is cancelled."), "success")
         except DomainError as error:
             flash(str(error.message), "error")

@@ -10,7 +10,7 @@ from shop.models._base import utcnow
 from shop.services.errors import CartHasProblems, EmptyCart, OutOfStock, PriceChanged
 from shop.services.notifications import outbox
 from shop.services.ordering import cart as carts
-from shop.services.ordering import checkout
+from shop.services.ordering import lifecycle
 from tests.factories import cart_with, make_centre, make_product, place
 
 
@@ -139,14 +139,14 @@ def test_an_empty_cart_cannot_be_ordered(app):
 def test_an_unpaid_order_expires_and_its_stock_returns(two_centres):
     _, rooster = two_centres
     order = place(cart_with((rooster.variants[0].id, 2)))
-    assert checkout.expire_overdue_orders(utcnow()) == 0  # not yet
+    assert lifecycle.expire_overdue_orders(utcnow()) == 0  # not yet
     later = utcnow() + timedelta(hours=24, minutes=1)
-    assert checkout.expire_overdue_orders(later) == 1
+    assert lifecycle.expire_overdue_orders(later) == 1
     order = fresh(Order, order.id)
     assert order.status == "expired"
     assert all(s.status == "cancelled" for s in order.shipments)
     assert fresh(Variant, rooster.variants[0].id).stock_reserved == 0
-    assert checkout.expire_overdue_orders(later) == 0  # once only
+    assert lifecycle.expire_overdue_orders(later) == 0  # once only
     assert_ledger_matches_stock()
 
 
@@ -154,7 +154,7 @@ def test_the_promptpay_hold_is_24_hours_by_default(two_centres):
     _, rooster = two_centres
     before = utcnow()
     order = fresh(Order, place(cart_with((rooster.variants[0].id, 1))).id)
-    held = checkout.to_utc(order.reserved_until) - before
+    held = lifecycle.as_utc(order.reserved_until) - before
     assert timedelta(hours=23, minutes=59) < held <= timedelta(hours=24, seconds=5)
 
 
@@ -162,8 +162,8 @@ def test_a_payment_marks_the_order_paid_once(two_centres):
     _, rooster = two_centres
     order = place(cart_with((rooster.variants[0].id, 1)))
     total = order.total_satang
-    assert checkout.record_payment(order.id, method="promptpay_transfer", reference="TX1", amount_satang=total) == "paid"
-    assert checkout.record_payment(order.id, method="promptpay_transfer", reference="TX1", amount_satang=total) == "duplicate"
+    assert lifecycle.record_payment(order.id, method="promptpay_transfer", reference="TX1", amount_satang=total) == "paid"
+    assert lifecycle.record_payment(order.id, method="promptpay_transfer", reference="TX1", amount_satang=total) == "duplicate"
     order = fresh(Order, order.id)
     assert order.status == "paid" and order.paid_at is not None
     assert db.session.scalar(select(func.count(Payment.id))) == 1
@@ -173,7 +173,7 @@ def test_a_payment_marks_the_order_paid_once(two_centres):
 def test_a_wrong_amount_is_flagged_and_never_marks_the_order_paid(two_centres):
     _, rooster = two_centres
     order = place(cart_with((rooster.variants[0].id, 1)))
-    outcome = checkout.record_payment(order.id, method="promptpay_transfer", reference="TX2", amount_satang=100)
+    outcome = lifecycle.record_payment(order.id, method="promptpay_transfer", reference="TX2", amount_satang=100)
     order = fresh(Order, order.id)
     assert outcome == "flagged" and order.status == "awaiting_payment"
     assert "does not match" in order.attention
@@ -182,8 +182,8 @@ def test_a_wrong_amount_is_flagged_and_never_marks_the_order_paid(two_centres):
 def test_a_late_payment_revives_the_order_when_the_stock_is_still_there(two_centres):
     _, rooster = two_centres
     order = place(cart_with((rooster.variants[0].id, 2)))
-    checkout.expire_overdue_orders(utcnow() + timedelta(days=2))
-    outcome = checkout.record_payment(order.id, method="promptpay_transfer", reference="LATE", amount_satang=order.total_satang)
+    lifecycle.expire_overdue_orders(utcnow() + timedelta(days=2))
+    outcome = lifecycle.record_payment(order.id, method="promptpay_transfer", reference="LATE", amount_satang=order.total_satang)
     order = fresh(Order, order.id)
     assert outcome == "revived" and order.status == "paid"
     assert all(s.status == "to_pack" for s in order.shipments)
@@ -194,9 +194,9 @@ def test_a_late_payment_revives_the_order_when_the_stock_is_still_there(two_cent
 def test_a_late_payment_is_flagged_for_refund_when_the_stock_is_gone(two_centres):
     _, rooster = two_centres
     order = place(cart_with((rooster.variants[0].id, 2)))
-    checkout.expire_overdue_orders(utcnow() + timedelta(days=2))
+    lifecycle.expire_overdue_orders(utcnow() + timedelta(days=2))
     place(cart_with((rooster.variants[0].id, 1)))  # the units went to someone else
-    outcome = checkout.record_payment(order.id, method="promptpay_transfer", reference="LATE2", amount_satang=order.total_satang)
+    outcome = lifecycle.record_payment(order.id, method="promptpay_transfer", reference="LATE2", amount_satang=order.total_satang)
     order = fresh(Order, order.id)
     assert outcome == "flagged" and order.status == "expired"
     assert "refund due" in order.attention
@@ -207,7 +207,7 @@ def test_a_late_payment_is_flagged_for_refund_when_the_stock_is_gone(two_centres
 def test_a_customer_can_cancel_an_unpaid_order(two_centres):
     _, rooster = two_centres
     order = place(cart_with((rooster.variants[0].id, 1)))
-    checkout.cancel_unpaid_order(order)
+    lifecycle.cancel(order.id, "cancelled by the customer")
     assert fresh(Order, order.id).status == "cancelled"
     assert fresh(Variant, rooster.variants[0].id).stock_reserved == 0
     assert_ledger_matches_stock()

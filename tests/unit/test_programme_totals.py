@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from shop.extensions import db
 from shop.models import OfflineSale, Order, OrderLine, RefundLine, SalesEntry, User, Variant
 from shop.services.errors import NotYourCentre
-from shop.services.ordering import checkout, refunds
+from shop.services.ordering import lifecycle
+from shop.services.payments import refunds as payment_refunds
 from shop.services.sales import reports
 from tests.factories import cart_with, make_centre, make_product, place
 
@@ -48,7 +49,7 @@ def everything(actor=None):
 
 
 def pay(order):
-    return checkout.record_payment(order.id, method="promptpay_transfer", reference=f"T-{order.number}", amount_satang=order.total_satang)
+    return lifecycle.record_payment(order.id, method="promptpay_transfer", reference=f"T-{order.number}", amount_satang=order.total_satang)
 
 
 def test_a_paid_order_counts_for_each_centre_with_shipping_apart(network):
@@ -71,9 +72,9 @@ def test_unpaid_cancelled_and_expired_orders_never_count(network):
     p = network["products"]
     place(cart_with((p["yala"].variants[0].id, 1)))  # unpaid
     cancelled = place(cart_with((p["yala"].variants[0].id, 1)))
-    checkout.cancel_unpaid_order(cancelled)
+    lifecycle.cancel(cancelled.id, "cancelled by the customer")
     place(cart_with((p["yala"].variants[0].id, 1)))
-    checkout.expire_overdue_orders(datetime.now(UTC) + timedelta(days=3))
+    lifecycle.expire_overdue_orders(datetime.now(UTC) + timedelta(days=3))
     assert reports.totals(everything()).revenue_satang == 0
     assert db.session.scalar(select(func.count(SalesEntry.id))) == 0
 
@@ -84,7 +85,7 @@ def test_a_refund_counts_against_its_centre_on_the_day_refunded(network):
     pay(order)
     order = db.session.get(Order, order.id)
     line = next(ln for ln in order.lines if ln.unit_price_satang == 45000)
-    refunds.refund(admin_user(), order.id, {line.id: 1}, [], restock=False)
+    payment_refunds.refund(admin_user(), order.id, {line.id: 1}, [], restock=False)
     by_centre = {r.key: r.revenue_satang for r in reports.breakdown(everything(), "centre")}
     assert by_centre == {"surat-thani": 45000, "yala": 12000}
     assert reports.totals(everything()).units == 2
@@ -180,11 +181,11 @@ def test_figures_always_reconcile(network, operations):
                 if op[2] == "pay_refund":
                     order = db.session.get(Order, order.id)
                     first = order.lines[0]
-                    refunds.refund(admin, order.id, {first.id: 1}, [order.shipments[0].id], restock=True)
+                    payment_refunds.refund(admin, order.id, {first.id: 1}, [order.shipments[0].id], restock=True)
             elif op[2] == "cancel":
-                checkout.cancel_unpaid_order(order)
+                lifecycle.cancel(order.id, "cancelled by the customer")
             elif op[2] == "expire":
-                checkout.expire_order_now(order.id, "test")
+                lifecycle.expire(order.id, "test")
         elif op[0] == "offline":
             reports.record_offline_sale(admin, centres[op[1]].id, date(2026, 6, 1), op[2], op[3], [])
         elif (op[1], op[2]) not in used_baselines:

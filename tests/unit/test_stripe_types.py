@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-MODULES = ["shop/services/payments/stripe_checkout.py", "shop/services/refunds.py"]
+MODULES = ["shop/services/payments/stripe_checkout.py", "shop/services/ordering/refunds.py"]
 
 
 def mypy(*paths: str) -> subprocess.CompletedProcess:

@@ -20,7 +20,7 @@ from shop.models import (
     Variant,
 )
 from shop.services.notifications import outbox
-from shop.services.ordering import checkout
+from shop.services.ordering import checkout, lifecycle
 from tests.factories import cart_with, make_centre, make_product, place
 from tests.web.helpers import CSRF, csrf_token
 
@@ -53,7 +53,7 @@ def world(app):
     db.session.add(ProductImage(product_id=cloth.id, filename="aa/a.jpg", thumb_filename="aa/a-t.jpg", width=40, height=40))
     db.session.commit()
     order = place(cart_with((cloth.variants[0].id, 2), (rooster.variants[0].id, 1)))
-    checkout.record_payment(order.id, method="promptpay_transfer", reference="T1", amount_satang=order.total_satang)
+    lifecycle.record_payment(order.id, method="promptpay_transfer", reference="T1", amount_satang=order.total_satang)
     unpaid = place(cart_with((cloth.variants[0].id, 1)))
     return {
         "surat": surat, "lampang": lampang, "cloth": cloth, "rooster": rooster, "order": order, "unpaid": unpaid,

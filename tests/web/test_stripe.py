@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from shop.extensions import db
 from shop.models import Order, Payment, PaymentAttempt, ProviderEvent, Refund, RefundLine, StockMovement, Variant
+from shop.services.payments import refunds as payment_refunds
 from shop.services.payments import stripe_checkout
 from tests.factories import cart_with, make_centre, make_product, place
 from tests.stripe_double import DoubleHTTPClient, StripeDouble
@@ -267,7 +268,7 @@ def test_an_admin_refunds_one_centres_line_through_stripe(app, double, order):
     db.session.commit()
     paid = fresh(Order, order.id)
     rooster_line = next(ln for ln in paid.lines if ln.sku.startswith("SKU") and ln.unit_price_satang == 25000)
-    refund = refunds.refund(admin, paid.id, {rooster_line.id: 1}, [], restock=False, reason="broken comb")
+    refund = payment_refunds.refund(admin, paid.id, {rooster_line.id: 1}, [], restock=False, reason="broken comb")
     assert refund.amount_satang == 25000 and refund.reference.startswith("re_")
     line = db.session.scalar(select(RefundLine))
     assert (line.centre_id, line.amount_satang) == (rooster_line.centre_id, 25000)
@@ -275,7 +276,7 @@ def test_an_admin_refunds_one_centres_line_through_stripe(app, double, order):
     assert posts[-1]["Idempotency-Key"].startswith(f"refund-{paid.number}-")
     # the webhook Stripe then sends is recognised as the same refund
     with pytest.raises(refunds.RefundTooLarge):
-        refunds.refund(admin, paid.id, {rooster_line.id: 2}, [], restock=False)
+        payment_refunds.refund(admin, paid.id, {rooster_line.id: 2}, [], restock=False)
     assert db.session.scalar(select(func.count(Refund.id))) == 1
 
 
@@ -288,3 +289,27 @@ def test_a_dashboard_refund_is_recorded_once_and_split_over_the_centres(app, dou
     assert refund.amount_satang == 11500
     assert sum(ln.amount_satang for ln in refund.lines) == 11500
     assert len({ln.centre_id for ln in refund.lines}) == 2
+
+
+def test_a_stripe_webhook_reaches_the_ledger_without_stepping_back(app, double, order, monkeypatch):
+    """webhook -> Stripe adapter -> lifecycle -> (effects) -> ledger: each layer entered once, in that order."""
+    import inspect
+
+    from shop.services.sales import ledger
+
+    seen: list[list[str]] = []
+    real = ledger._bump  # called by record_order_paid: the stack then runs down into the ledger
+
+    def spy(*args, **kwargs):
+        seen.append([frame.frame.f_globals.get("__name__", "") for frame in reversed(inspect.stack())])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ledger, "_bump", spy)
+    start(order)
+    assert double.complete(only_session(double)["id"], paid=True) == 200
+    assert len(seen) == 2  # one rollup row per centre of the order
+    path = [name for name in seen[0] if name.startswith("shop.")]
+    layers = ["shop.webhooks", "shop.services.payments", "shop.services.ordering", "shop.services.effects", "shop.services.sales"]
+    visited = [next(layer for layer in layers if name.startswith(layer)) for name in path]
+    collapsed = [layer for i, layer in enumerate(visited) if i == 0 or visited[i - 1] != layer]
+    assert collapsed == layers, path

@@ -1,27 +1,25 @@
-"""Placing orders, holding their stock until paid, expiring them, and recording payments.
+"""Placing orders, and the signed links that let a guest come back to one.
 
-Each public function is one business action in one transaction.
+What happens to an order after it is placed is the lifecycle's (ordering.lifecycle).
 """
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from shop.extensions import begin_write, db
-from shop.models import Cart, Order, OrderLine, Payment, Shipment
+from shop.models import Cart, Order, OrderLine, Shipment
 from shop.models._base import utcnow
-from shop.services import payments
-from shop.services.errors import CartHasProblems, DomainError, EmptyCart, OrderClosed, OutOfStock, PriceChanged
-from shop.services.notifications import send_email
+from shop.services.errors import CartHasProblems, EmptyCart, OutOfStock, PriceChanged
 from shop.services.ordering import cart as carts
-from shop.services.ordering import inventory
+from shop.services.ordering import events, lifecycle
 from shop.services.thai import ThaiAddress, to_bangkok
 
 
@@ -80,6 +78,7 @@ def place_order(
     details: CheckoutDetails,
     *,
     payment_method: str,
+    hold_time: timedelta,
     idempotency_key: str,
     expected_fingerprint: str,
     user_id: int | None,
@@ -102,9 +101,6 @@ def place_order(
         raise CartHasProblems()
     if summary.fingerprint() != expected_fingerprint:
         raise PriceChanged()
-    method = payments.available_methods(current_app).get(payment_method)
-    if method is None:
-        raise DomainError()
 
     order = Order(
         number=_new_order_number(now),
@@ -122,11 +118,11 @@ def place_order(
         postcode=details.address.postcode,
         lang=lang,
         status="awaiting_payment",
-        payment_method=method.code,
+        payment_method=payment_method,
         subtotal_satang=summary.subtotal_satang,
         shipping_satang=summary.shipping_satang,
         total_satang=summary.total_satang,
-        reserved_until=now + method.hold_time(current_app.config),
+        reserved_until=now + hold_time,
         created_at=now,
     )
     for group in summary.groups:
@@ -154,180 +150,17 @@ def place_order(
     try:
         db.session.add(order)
         db.session.flush()
-        inventory.reserve([(line.variant_id, line.quantity) for line in order.lines], order.id)
+        lifecycle.placed(order)
         if cart is not None:
             carts.clear(cart)
-        db.session.commit()
+        events.commit()
     except OutOfStock:
-        db.session.rollback()
+        events.rollback()
         raise
     except IntegrityError:
-        db.session.rollback()
+        events.rollback()
         existing = order_by_key(idempotency_key)  # the same checkout placed by a concurrent retry
         if existing is not None:
             return existing
         raise
-    send_email(order.email, "order_placed", order.lang, order=order, order_url=order_url(order))
     return order
-
-
-def _close_unpaid(order: Order, status: str, note: str, now: datetime) -> None:
-    """An unpaid order ends (expired or cancelled): its held stock goes back on sale."""
-    inventory.release(_hold(order), order.id, note=note)
-    order.status = status
-    order.closed_at = now
-    for shipment in order.shipments:
-        shipment.status = "cancelled"
-
-
-def _hold(order: Order) -> list[tuple[int, int]]:
-    return [(line.variant_id, line.quantity) for line in order.lines]
-
-
-def _lock(order_id: int) -> Order | None:
-    return db.session.scalar(select(Order).where(Order.id == order_id).with_for_update())
-
-
-def next_expiry() -> datetime | None:
-    return db.session.scalar(
-        select(func.min(Order.reserved_until)).where(Order.status == "awaiting_payment")
-    )
-
-
-def expire_overdue_orders(now: datetime | None = None, limit: int = 500) -> int:
-    """Expire unpaid orders past their hold and give their stock back; returns how many."""
-    now = now or utcnow()
-    due = db.session.scalars(
-        select(Order.id)
-        .where(Order.status == "awaiting_payment", Order.reserved_until < now)
-        .order_by(Order.id)
-        .limit(limit)
-    ).all()
-    expired = 0
-    for order_id in due:
-        begin_write()
-        order = db.session.scalar(
-            select(Order).where(Order.id == order_id).with_for_update(skip_locked=True)
-        )
-        if order is None or order.status != "awaiting_payment" or order.reserved_until is None or to_utc(order.reserved_until) >= now:
-            db.session.rollback()
-            continue
-        _close_unpaid(order, "expired", "reservation expired", now)
-        db.session.commit()
-        expired += 1
-    return expired
-
-
-def expire_order_now(order_id: int, note: str, now: datetime | None = None) -> bool:
-    """Release an unpaid order's stock at once (its payment session ended unpaid)."""
-    now = now or utcnow()
-    begin_write()
-    order = _lock(order_id)
-    if order is None or order.status != "awaiting_payment":
-        db.session.rollback()
-        return False
-    _close_unpaid(order, "expired", note, now)
-    db.session.commit()
-    return True
-
-
-def expire_if_due(now: datetime | None = None) -> int:
-    """The lazy path: one indexed read, and expiry only when a hold has run out."""
-    now = now or utcnow()
-    soonest = next_expiry()
-    if soonest is None or to_utc(soonest) >= now:
-        db.session.rollback()  # end the read transaction (SQLite holds a lock for it)
-        return 0
-    return expire_overdue_orders(now)
-
-
-def to_utc(moment: datetime) -> datetime:
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def cancel_unpaid_order(order: Order, now: datetime | None = None) -> None:
-    """The customer changed their mind before paying: release the stock."""
-    now = now or utcnow()
-    begin_write()
-    locked = _lock(order.id)
-    if locked is None or locked.status != "awaiting_payment":
-        db.session.rollback()
-        raise OrderClosed()
-    _close_unpaid(locked, "cancelled", "cancelled by the customer", now)
-    db.session.commit()
-
-
-PAID, REVIVED, DUPLICATE, FLAGGED = "paid", "revived", "duplicate", "flagged"
-
-
-def record_payment(
-    order_id: int,
-    *,
-    method: str,
-    reference: str,
-    amount_satang: int,
-    recorded_by_id: int | None = None,
-    now: datetime | None = None,
-) -> str:
-    """Record money received for an order, exactly once per (method, reference).
-
-    Never loses a payment: an expired order is revived if its stock is still there, and
-    anything that cannot be honoured is flagged for a person (refund due) instead.
-    """
-    now = now or utcnow()
-    if not isinstance(amount_satang, int) or amount_satang <= 0:
-        raise ValueError("amount must be a positive int number of satang")
-    begin_write()
-    order = _lock(order_id)
-    if order is None:
-        db.session.rollback()
-        raise LookupError(f"no order {order_id}")
-    if db.session.scalar(select(Payment.id).where(Payment.method == method, Payment.reference == reference)):
-        db.session.rollback()
-        return DUPLICATE
-    db.session.add(
-        Payment(order_id=order.id, method=method, reference=reference, amount_satang=amount_satang,
-                recorded_by_id=recorded_by_id, created_at=now)
-    )
-    outcome = PAID
-    if amount_satang != order.total_satang:
-        outcome = FLAGGED
-        _flag(order, f"Payment {reference} of {amount_satang} satang does not match the total "
-                     f"{order.total_satang}: check it and refund or collect the difference.")
-    elif order.status == "awaiting_payment":
-        _mark_paid(order, now)
-    elif order.status == "expired":
-        try:
-            with db.session.begin_nested():
-                inventory.reserve(_hold(order), order.id)
-            _mark_paid(order, now)
-            outcome = REVIVED
-            _flag(order, f"Paid after the reservation expired ({reference}); the stock was still there, so the order was revived.")
-        except OutOfStock:
-            outcome = FLAGGED
-            _flag(order, f"Paid after the reservation expired ({reference}) and the stock is gone: refund due.")
-    else:
-        outcome = FLAGGED
-        _flag(order, f"Payment {reference} arrived for an order that is {order.status}: refund due.")
-    db.session.commit()
-    if outcome in {PAID, REVIVED}:
-        send_email(order.email, "order_paid", order.lang, order=order, order_url=order_url(order))
-    return outcome
-
-
-def _mark_paid(order: Order, now: datetime) -> None:
-    from shop.services.sales import ledger
-
-    ledger.record_order_paid(order, now)  # the sale counts for its centres, in this transaction
-    order.status = "paid"
-    order.paid_at = now
-    order.closed_at = None
-    order.reserved_until = None
-    for shipment in order.shipments:
-        shipment.status = "to_pack"
-
-
-def _flag(order: Order, text: str) -> None:
-    current_app.logger.warning("Order %s needs attention: %s", order.number, text)
-    order.attention = (order.attention + "\n" + text).strip()

@@ -100,6 +100,23 @@ def ship(lines: Iterable[tuple[int, int]], order_id: int, user_id: int | None = 
     _changed()
 
 
+def write_off(lines: Iterable[tuple[int, int]], order_id: int, user_id: int | None = None, note: str = "") -> None:
+    """Held units that will never be sold (refunded and not put back): they leave the shelf."""
+    for variant_id, quantity in _merged(lines):
+        result = _run(
+            update(variant_table)
+            .where(variant_table.c.id == variant_id, variant_table.c.stock_reserved >= quantity)
+            .values(
+                stock_on_hand=variant_table.c.stock_on_hand - quantity,
+                stock_reserved=variant_table.c.stock_reserved - quantity,
+            )
+        )
+        if result.rowcount != 1:
+            raise RuntimeError(f"variant {variant_id} holds less than {quantity} reserved units")
+        _record(variant_id, "adjust", on_hand=-quantity, reserved=-quantity, order_id=order_id, user_id=user_id, note=note)
+    _changed()
+
+
 def change_on_hand(variant_id: int, delta: int, reason: str, user_id: int | None = None, note: str = "") -> None:
     """Receive (+) or adjust (±) the units on the shelf; never below what is reserved."""
     result = _run(

@@ -1,14 +1,24 @@
-"""Payment methods behind one small interface; checkout and orders only see this.
+"""How money moves: payment methods behind one small interface, above the order's lifecycle.
 
-A method says whether it is offered, how long it holds the stock, and what the order page
-shows the buyer. Money received, by any method, is recorded by checkout.record_payment().
+A method says whether it is offered, how long a placed-but-unpaid order holds its stock, and
+what the order page shows the buyer. Money received by any method is recorded through
+ordering.lifecycle.record_payment(); refunds through payments.refunds. The lifecycle never
+imports this package.
+
+To add a method: a module here with a class like PromptPayTransfer, listed in all_methods().
 """
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any, Protocol
 
-from flask import Flask
+from flask import Flask, current_app
+
+from shop.models import Cart, Order
+from shop.services.errors import DomainError
+from shop.services.ordering import checkout
+from shop.services.payments.promptpay import PromptPayTransfer
+from shop.services.payments.stripe_checkout import StripeCheckout
 
 
 class PaymentMethod(Protocol):
@@ -28,9 +38,6 @@ class PaymentMethod(Protocol):
 
 
 def all_methods() -> dict[str, PaymentMethod]:
-    from shop.services.payments.promptpay import PromptPayTransfer
-    from shop.services.payments.stripe_checkout import StripeCheckout
-
     methods: list[PaymentMethod] = [StripeCheckout(), PromptPayTransfer()]
     return {m.code: m for m in methods}
 
@@ -41,3 +48,11 @@ def available_methods(app: Flask) -> dict[str, PaymentMethod]:
 
 def method(code: str) -> PaymentMethod:
     return all_methods()[code]
+
+
+def place_order(cart: Cart | None, details: checkout.CheckoutDetails, *, payment_method: str, **kwargs: Any) -> Order:
+    """Place the order to be paid by an offered method; the method decides how long stock is held."""
+    chosen = available_methods(current_app).get(payment_method)
+    if chosen is None:
+        raise DomainError()
+    return checkout.place_order(cart, details, payment_method=chosen.code, hold_time=chosen.hold_time(current_app.config), **kwargs)

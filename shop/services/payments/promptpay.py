@@ -1,4 +1,4 @@
-"""PromptPay transfer: an EMVCo QR with the exact amount; staff confirm the transfer by hand."""
+"""PromptPay transfer: an EMVCo QR with the exact amount; an admin confirms the transfer by hand."""
 from __future__ import annotations
 
 import re
@@ -7,6 +7,14 @@ from typing import Any
 
 import segno
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from shop.extensions import db
+from shop.models import Order, User
+from shop.services.errors import DomainError
+from shop.services.ordering import events, lifecycle
+from shop.services.people import audit
 
 PROMPTPAY_AID = "A000000677010111"
 
@@ -77,3 +85,51 @@ class PromptPayTransfer:
             "qr": qr_svg_data_uri(payload),
             "reference": order.number,
         }
+
+
+# --- Confirming transfers (association admins) ------------------------------------------------
+
+class TransferMismatch(DomainError):
+    message = _l("The amount does not match the order total. Nothing was recorded; check the transfer.")
+
+
+def awaiting_transfers(actor: User) -> list[Order]:
+    """Unpaid transfer orders (open, or expired with no money seen yet), oldest first."""
+    if not actor.is_admin:
+        return []
+    stmt = (
+        select(Order).where(Order.status.in_(["awaiting_payment", "expired"]), Order.payment_method == PromptPayTransfer.code,
+                            ~Order.payments.any())
+        .order_by(Order.created_at).limit(500)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def confirm_transfer(actor: User, order_id: int, reference: str, amount_satang: int) -> str:
+    """An admin saw the money arrive: record it against the order, once, with its audit entry."""
+    if not actor.is_admin:
+        raise DomainError()
+    order = db.session.get(Order, order_id)
+    if order is None or order.payment_method != PromptPayTransfer.code:
+        raise DomainError()
+    reference = reference.strip()[:200]
+    if not reference:
+        raise DomainError(_l("Please give the transfer's reference."))
+    if amount_satang != order.total_satang:
+        raise TransferMismatch()
+    outcome = lifecycle.record_payment(order.id, method=PromptPayTransfer.code, reference=reference,
+                                       amount_satang=amount_satang, recorded_by_id=actor.id, commit=False)
+    if outcome != lifecycle.DUPLICATE:
+        audit.record(actor, "payment.confirm", order, centre_id=None,
+                     after={"reference": reference, "amount_satang": amount_satang, "outcome": outcome})
+        events.commit()
+    return outcome
+
+
+def reject_transfer(actor: User, order_id: int, note: str) -> None:
+    """No money came: cancel the unpaid order and give its stock back, with its audit entry."""
+    if not actor.is_admin:
+        raise DomainError()
+    order = lifecycle.cancel(order_id, "transfer rejected by an admin", commit=False)
+    audit.record(actor, "payment.reject", order, after={"note": note[:500]})
+    events.commit()

@@ -7,7 +7,7 @@ event id once), so replays, duplicates and events out of order change nothing.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import stripe
@@ -18,9 +18,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from shop.extensions import begin_write, db
-from shop.models import Order, PaymentAttempt, ProviderEvent
+from shop.models import Order, Payment, PaymentAttempt, ProviderEvent, Refund
 from shop.models._base import utcnow
 from shop.services.errors import DomainError
+from shop.services.money import format_baht
+from shop.services.ordering import checkout, lifecycle
+from shop.services.ordering import refunds as owed
 
 SESSION_LIFETIME = timedelta(minutes=60)  # Stripe allows 30 minutes to 24 hours
 HOLD_GRACE = timedelta(minutes=10)  # a payment finished at the last second still finds its stock
@@ -28,6 +31,7 @@ REUSE_MARGIN = timedelta(minutes=2)
 
 
 if TYPE_CHECKING:
+    from stripe.params import RefundCreateParams
     from stripe.params.checkout import SessionCreateParams, SessionCreateParamsLineItem
 
 
@@ -102,20 +106,18 @@ def start_checkout(order_id: int, return_base: str, now: datetime | None = None)
         .where(PaymentAttempt.order_id == order.id, PaymentAttempt.status == "open")
         .order_by(PaymentAttempt.id.desc())
     )
-    if open_attempt is not None and _aware(open_attempt.expires_at) > now + REUSE_MARGIN:
+    if open_attempt is not None and lifecycle.as_utc(open_attempt.expires_at) > now + REUSE_MARGIN:
         return open_attempt.url
     attempt_no = (db.session.scalar(select(func.max(PaymentAttempt.attempt_no)).where(PaymentAttempt.order_id == order.id)) or 0) + 1
     # The hold ends when the order's reservation does: a session never outlives the stock.
     if order.reserved_until is None:
         raise DomainError(_l("This order cannot be paid now."))
-    hold_end = _aware(order.reserved_until) - HOLD_GRACE
+    hold_end = lifecycle.as_utc(order.reserved_until) - HOLD_GRACE
     expires_at = min(now + SESSION_LIFETIME, hold_end)
     if expires_at < now + timedelta(minutes=30):
         raise DomainError(_l("The time to pay this order has nearly run out. Please place the order again."))
     lang = order.lang if order.lang in {"th", "en"} else "th"
-    from shop.services.ordering.checkout import order_access_key
-
-    access = order_access_key(order.number)
+    access = checkout.order_access_key(order.number)
     params: SessionCreateParams = {
         "mode": "payment",
         "currency": "thb",
@@ -152,10 +154,6 @@ def start_checkout(order_id: int, return_base: str, now: datetime | None = None)
     return session["url"]
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 # --- What Stripe tells us -------------------------------------------------------------------
 
 def verify_webhook(payload: bytes, signature: str) -> Any:
@@ -183,8 +181,6 @@ def handle_event(event: Any) -> str:
     elif event_type == "checkout.session.expired":
         outcome = session_expired(data)
     elif event_type in {"charge.refunded", "refund.created", "refund.updated", "charge.refund.updated"}:
-        from shop.services.ordering.refunds import record_provider_refunds
-
         outcome = record_provider_refunds(data)
     else:
         outcome = "ignored"
@@ -218,8 +214,6 @@ def _set_attempt(session_id: str, status: str) -> str:
 
 def apply_session(session: Any) -> str:
     """A completed session: record the payment when paid; wait when PromptPay is pending."""
-    from shop.services.ordering.checkout import record_payment
-
     session = _as_dict(session)
     order = _order_for(session)
     if order is None:
@@ -236,7 +230,7 @@ def apply_session(session: Any) -> str:
     reference = session.get("payment_intent") or session["id"]
     if isinstance(reference, dict):
         reference = reference.get("id")
-    return record_payment(order.id, method="stripe", reference=str(reference), amount_satang=session["amount_total"])
+    return lifecycle.record_payment(order.id, method="stripe", reference=str(reference), amount_satang=session["amount_total"])
 
 
 def _flag_mismatch(order: Order, session: dict) -> None:
@@ -244,18 +238,15 @@ def _flag_mismatch(order: Order, session: dict) -> None:
     locked = db.session.get(Order, order.id)
     if locked is None:
         return
-    note = (f"Stripe session {session.get('id')} paid {session.get('amount_total')} {session.get('currency')} "
-            f"but the order total is {order.total_satang} thb: not marked paid; check and refund.")
-    if note not in locked.attention:
-        locked.attention = (locked.attention + "\n" + note).strip()
+    amount = session.get("amount_total")
+    paid = format_baht(amount) if isinstance(amount, int) and session.get("currency") == "thb" else f"{amount} {session.get('currency')}"
+    lifecycle.flag(locked, f"Stripe session {session.get('id')} paid {paid} but the order total is "
+                           f"{format_baht(order.total_satang)}: not marked paid; check and refund.")
     db.session.commit()
-    current_app.logger.error("Order %s: %s", order.number, note)
 
 
 def session_expired(session: Any) -> str:
     """The session ran out unpaid: release the order's stock unless another attempt is open."""
-    from shop.services.ordering.checkout import expire_order_now
-
     session = _as_dict(session)
     _set_attempt(session["id"], "expired")
     order = _order_for(session)
@@ -266,7 +257,7 @@ def session_expired(session: Any) -> str:
     )
     if still_open:
         return "another attempt is open"
-    return "released" if expire_order_now(order.id, note="Stripe Checkout session expired") else "nothing to release"
+    return "released" if lifecycle.expire(order.id, note="Stripe Checkout session expired") else "nothing to release"
 
 
 def _as_dict(obj: Any) -> dict:
@@ -302,3 +293,51 @@ def orders_awaiting_stripe() -> list[int]:
 
 def refund_key(order_number: str, selection: str) -> str:
     return f"refund-{order_number}-{hashlib.sha256(selection.encode()).hexdigest()[:16]}"
+
+
+# --- Refunds ----------------------------------------------------------------------------------
+
+def create_refund(order: Order, amount_satang: int, selection: str, *, restock: bool, attempt: int) -> str:
+    """Ask Stripe to give `amount_satang` of the order's payment back; returns Stripe's refund id."""
+    payment = db.session.scalar(select(Payment).where(Payment.order_id == order.id, Payment.method == "stripe").order_by(Payment.id))
+    if payment is None:
+        raise DomainError()
+    params: RefundCreateParams = {
+        "payment_intent": payment.reference,
+        "amount": amount_satang,
+        "metadata": {"order_number": order.number, "selection": selection, "restock": "1" if restock else "0"},
+    }
+    try:
+        made = client().v1.refunds.create(params=params, options={"idempotency_key": refund_key(order.number, f"{attempt}:{selection}")})
+    except stripe.StripeError as error:
+        current_app.logger.warning("Stripe refund for %s failed: %s", order.number, type(error).__name__)
+        raise StripeUnavailable() from None
+    return made["id"]
+
+
+def record_provider_refunds(obj: Any) -> str:
+    """A refund made or changed at Stripe (charge.refunded / refund.*): record what is new."""
+    data = _as_dict(obj)
+    refunds = data.get("refunds", {}).get("data", []) if data.get("object") == "charge" else [data]
+    recorded = 0
+    for item in refunds:
+        if item.get("status") not in {"succeeded", "pending"}:
+            continue
+        metadata = item.get("metadata") or {}
+        number = metadata.get("order_number")
+        order = None
+        if number:
+            order = db.session.scalar(select(Order).where(Order.number == number))
+        if order is None and item.get("payment_intent"):
+            payment = db.session.scalar(select(Payment).where(Payment.method == "stripe", Payment.reference == item["payment_intent"]))
+            order = db.session.get(Order, payment.order_id) if payment else None
+        if order is None:
+            continue
+        lines, shipments = owed.decode_selection(metadata.get("selection", ""))
+        if db.session.scalar(select(Refund.id).where(Refund.reference == item["id"])):
+            continue
+        lifecycle.record_refund(order.id, item["id"], "stripe", lines, shipments, int(item["amount"]),
+                                restock=metadata.get("restock") == "1", reason="made at Stripe" if not lines else "",
+                                spread=not lines)
+        recorded += 1
+    return f"refunds recorded: {recorded}"
