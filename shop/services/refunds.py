@@ -1,6 +1,8 @@
 """Refunds: whole order, one centre's parcel, or some lines; each baht traced to its centre."""
 from __future__ import annotations
 
+import re
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import stripe
@@ -13,6 +15,7 @@ from shop.extensions import begin_write, db
 from shop.models import Order, Payment, Refund, RefundLine, User
 from shop.services import audit, inventory
 from shop.services.errors import DomainError
+from shop.services.money import format_baht
 
 if TYPE_CHECKING:
     from stripe.params import RefundCreateParams
@@ -44,9 +47,20 @@ def encode_selection(lines: dict[int, int], shipments: list[int]) -> str:
 
 
 def decode_selection(text: str) -> tuple[dict[int, int], list[int]]:
+    """The reverse of encode_selection; raises ValueError for text it did not write."""
     lines_part, _, ship_part = (text or "").partition("|")
-    lines = {int(a): int(b) for a, b in (p.split("x") for p in lines_part.split(",") if "x" in p)}
-    shipments = [int(p[1:]) for p in ship_part.split(",") if p.startswith("s") and p[1:].isdigit()]
+    lines: dict[int, int] = {}
+    for part in filter(None, lines_part.split(",")):
+        found = re.fullmatch(r"([0-9]{1,18})x([0-9]{1,9})", part)
+        if found is None:
+            raise ValueError("not a line selection")
+        lines[int(found[1])] = int(found[2])
+    shipments = []
+    for part in filter(None, ship_part.split(",")):
+        found = re.fullmatch(r"s([0-9]{1,18})", part)
+        if found is None:
+            raise ValueError("not a shipment selection")
+        shipments.append(int(found[1]))
     return lines, shipments
 
 
@@ -123,6 +137,13 @@ def record_refund(order_id: int, reference: str, method: str, lines: dict[int, i
     if order is None:
         db.session.rollback()
         raise DomainError()
+    refund = _book(order, reference, method, lines, shipment_ids, amount_satang, restock=restock, reason=reason, actor=actor)
+    return _commit(refund)
+
+
+def _book(order: Order, reference: str, method: str, lines: dict[int, int], shipment_ids: list[int],
+          amount_satang: int, *, restock: bool, reason: str, actor: User | None) -> Refund:
+    """The refund, its lines, its ledger entries and returned stock, in the caller's transaction."""
     by_id = {line.id: line for line in order.lines}
     shipping = sum(s.shipping_fee_satang for s in order.shipments if s.id in shipment_ids)
     refund = Refund(order_id=order.id, reference=reference, method=method, amount_satang=amount_satang,
@@ -144,10 +165,15 @@ def record_refund(order_id: int, reference: str, method: str, lines: dict[int, i
     if restock:
         _return_to_stock(order, lines, actor)
     audit.record(actor, "refund.create", refund, centre_id=None,
-                 after={"reference": reference, "amount_satang": amount_satang, "lines": lines, "restock": restock})
+                 after={"reference": refund.reference, "amount_satang": amount_satang, "lines": lines, "restock": restock})
+    return refund
+
+
+def _commit(refund: Refund) -> Refund:
+    reference = refund.reference
     try:
         db.session.commit()
-    except IntegrityError:  # recorded meanwhile by the webhook for the same refund
+    except IntegrityError:  # recorded meanwhile by the webhook (or the admin) for the same refund
         db.session.rollback()
         recorded = db.session.scalar(select(Refund).where(Refund.reference == reference))
         if recorded is None:
@@ -182,27 +208,80 @@ def _return_to_stock(order: Order, lines: dict[int, int], actor: User | None) ->
 
 
 def record_provider_refunds(obj: Any) -> str:
-    """A refund made or changed at Stripe (charge.refunded / refund.*): record what is new."""
+    """A refund made or changed at Stripe (charge.refunded / refund.*): record what is new and fits.
+
+    A refund is booked only against a Stripe payment the shop recorded for a paid order, and only
+    up to what was paid and not yet refunded; anything else is flagged on the order, not booked.
+    """
     data = obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
-    refunds = data.get("refunds", {}).get("data", []) if data.get("object") == "charge" else [data]
-    recorded = 0
-    for item in refunds:
-        if item.get("status") not in {"succeeded", "pending"}:
-            continue
-        metadata = item.get("metadata") or {}
-        number = metadata.get("order_number")
-        order = None
-        if number:
-            order = db.session.scalar(select(Order).where(Order.number == number))
-        if order is None and item.get("payment_intent"):
-            payment = db.session.scalar(select(Payment).where(Payment.method == "stripe", Payment.reference == item["payment_intent"]))
-            order = db.session.get(Order, payment.order_id) if payment else None
-        if order is None:
-            continue
-        lines, shipments = decode_selection(metadata.get("selection", ""))
-        if db.session.scalar(select(Refund.id).where(Refund.reference == item["id"])):
-            continue
-        record_refund(order.id, item["id"], "stripe", lines, shipments, int(item["amount"]),
-                      restock=metadata.get("restock") == "1", reason="made at Stripe" if not lines else "")
-        recorded += 1
-    return f"refunds recorded: {recorded}"
+    if data.get("object") == "charge":
+        items, charge_intent = (data.get("refunds") or {}).get("data") or [], data.get("payment_intent")
+    else:
+        items, charge_intent = [data], None
+    outcomes = Counter(_record_provider_refund(item, charge_intent) for item in items if item.get("status") in {"succeeded", "pending"})
+    summary = f"refunds recorded: {outcomes['recorded']}"
+    return summary + (f", flagged: {outcomes['flagged']}" if outcomes["flagged"] else "")
+
+
+def _record_provider_refund(item: dict, charge_intent: str | None) -> str:
+    from shop.services.payments.stripe_checkout import flag_for_admin
+
+    reference, amount, metadata = item["id"], int(item["amount"]), item.get("metadata") or {}
+    intent = item.get("payment_intent") or charge_intent
+    begin_write()
+    if db.session.scalar(select(Refund.id).where(Refund.reference == reference)) is not None:
+        db.session.rollback()
+        return "known"
+    number = metadata.get("order_number")
+    named_id = db.session.scalar(select(Order.id).where(Order.number == number)) if number else None
+    payment = db.session.scalar(select(Payment).where(Payment.method == "stripe", Payment.reference == intent)) if intent else None
+    ids = sorted({i for i in (named_id, payment.order_id if payment else None) if i is not None})
+    orders = {o.id: o for o in db.session.scalars(select(Order).where(Order.id.in_(ids)).order_by(Order.id).with_for_update())}
+    named = orders.get(named_id) if named_id else None
+    order = orders.get(payment.order_id) if payment else None
+    if payment is None or order is None or (named is not None and named.id != order.id):
+        current_app.logger.error("Stripe refund %s (payment %s) names order %s; the shop recorded that payment for %s",
+                                 reference, intent, number, order.number if order else "no order")
+        if named is None:
+            db.session.rollback()
+            return "unknown"
+        flag_for_admin(named, _l("Stripe reported a refund of %(amount)s for order %(number)s, but the shop has no record of that "
+                                 "payment for this order. Nothing was booked; please check it in the Stripe dashboard.",
+                                 amount=format_baht(amount), number=named.number))
+        db.session.commit()
+        return "flagged"
+    if order.status != "paid":
+        flag_for_admin(order, _l("Stripe reported a refund of %(amount)s for order %(number)s, which the shop has not counted as "
+                                 "paid. Nothing was booked; please check it in the Stripe dashboard.",
+                                 amount=format_baht(amount), number=order.number))
+        db.session.commit()
+        return "flagged"
+    left = min(payment.amount_satang, paid_total(order.id) - refunded_total(order.id))
+    if amount > left:
+        flag_for_admin(order, _l("Stripe reported a refund of %(amount)s for order %(number)s, more than the %(left)s paid and not "
+                                 "yet refunded. Nothing was booked; please check it in the Stripe dashboard.",
+                                 amount=format_baht(amount), number=order.number, left=format_baht(max(left, 0))))
+        db.session.commit()
+        return "flagged"
+    lines, shipments = _selection_that_fits(order, metadata.get("selection", ""), amount)
+    _commit(_book(order, reference, "stripe", lines, shipments, amount, restock=bool(lines) and metadata.get("restock") == "1",
+                  reason="" if lines else "made at Stripe", actor=None))
+    return "recorded"
+
+
+def _selection_that_fits(order: Order, text: str, amount: int) -> tuple[dict[int, int], list[int]]:
+    """The lines (and shipping) the shop asked Stripe to refund, if they still fit this order and amount."""
+    if not text:
+        return {}, []
+    try:
+        lines, shipments = decode_selection(text)
+        lines = {k: v for k, v in lines.items() if v}
+        if not set(shipments) <= {s.id for s in order.shipments}:
+            raise RefundTooLarge()
+        products, shipping = plan(order, lines, shipments)
+    except (ValueError, DomainError):
+        products, shipping = -1, -1
+    if products + shipping != amount:
+        current_app.logger.warning("Stripe refund for order %s names lines that do not fit it; spread by value", order.number)
+        return {}, []
+    return lines, shipments
