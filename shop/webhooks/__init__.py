@@ -9,11 +9,15 @@ bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 @bp.post("/stripe")
 @csrf.exempt
 def stripe_webhook():
-    from shop.services.payments.stripe_checkout import handle_event, verify_webhook
+    from shop.services.payments.stripe_checkout import MalformedEvent, handle_event, verify_webhook
 
     payload = request.get_data(cache=False)  # the raw bytes Stripe signed, never re-serialised
     try:
         event = verify_webhook(payload, request.headers.get("Stripe-Signature", ""))
+    except MalformedEvent as error:  # signed by Stripe, but not an event the shop can act on
+        current_app.logger.warning("Refused a malformed Stripe event %s (%s): %s",
+                                   error.event_id or "without id", error.event_type or "no type", error.reason)
+        return jsonify(error="malformed event"), 400
     except ValueError as error:
         current_app.logger.warning("Refused a Stripe webhook: %s", error)
         return jsonify(error="invalid signature"), 400

@@ -5,6 +5,7 @@ the payment method's (payments.refunds).
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -39,13 +40,20 @@ def encode_selection(lines: Mapping[int, int], shipments: list[int]) -> str:
 
 
 def decode_selection(text: str) -> tuple[dict[int, int], list[int]]:
+    """The reverse of encode_selection; raises ValueError for text it did not write."""
     lines_part, _, ship_part = (text or "").partition("|")
     lines: dict[int, int] = {}
-    for part in lines_part.split(","):
-        line_id, _, quantity = part.partition("x")
-        if line_id.isascii() and line_id.isdigit() and quantity.isascii() and quantity.isdigit():
-            lines[int(line_id)] = int(quantity)
-    shipments = [int(p[1:]) for p in ship_part.split(",") if p.startswith("s") and p[1:].isascii() and p[1:].isdigit()]
+    for part in filter(None, lines_part.split(",")):
+        found = re.fullmatch(r"([0-9]{1,18})x([0-9]{1,9})", part)
+        if found is None:
+            raise ValueError("not a line selection")
+        lines[int(found[1])] = int(found[2])
+    shipments = []
+    for part in filter(None, ship_part.split(",")):
+        found = re.fullmatch(r"s([0-9]{1,18})", part)
+        if found is None:
+            raise ValueError("not a shipment selection")
+        shipments.append(int(found[1]))
     return lines, shipments
 
 

@@ -7,17 +7,21 @@ event id once), so replays, duplicates and events out of order change nothing.
 from __future__ import annotations
 
 import hashlib
+import json
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import stripe
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from shop.extensions import begin_write, db
+from shop.i18n import DEFAULT_LANGUAGE
 from shop.models import Order, Payment, PaymentAttempt, ProviderEvent, Refund
 from shop.models._base import utcnow
 from shop.services.errors import DomainError
@@ -156,19 +160,134 @@ def start_checkout(order_id: int, return_base: str, now: datetime | None = None)
 
 # --- What Stripe tells us -------------------------------------------------------------------
 
-def verify_webhook(payload: bytes, signature: str) -> Any:
-    """The event, if the signature is Stripe's and fresh; raises ValueError otherwise."""
+SESSION_EVENTS = frozenset({"checkout.session.completed", "checkout.session.async_payment_succeeded",
+                            "checkout.session.async_payment_failed", "checkout.session.expired"})
+REFUND_EVENTS = frozenset({"charge.refunded", "refund.created", "refund.updated", "charge.refund.updated"})
+MAX_SATANG = 2**63 - 1  # a BIGINT column
+
+
+class MalformedEvent(ValueError):
+    """A correctly signed event whose shape the shop cannot act on: refused with 400, nothing changed."""
+
+    def __init__(self, reason: str, event_id: str = "", event_type: str = "") -> None:
+        super().__init__(reason)
+        self.reason, self.event_id, self.event_type = reason, event_id, event_type
+
+
+def verify_webhook(payload: bytes, signature: str) -> dict[str, Any]:
+    """The event as plain JSON, if the signature is Stripe's and fresh and the event's shape is sound.
+
+    Raises MalformedEvent for a signed event of the wrong shape, ValueError for anything else.
+    """
     secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
     if not secret or not signature:
         raise ValueError("missing signature")
     try:
-        return stripe.Webhook.construct_event(payload, signature, secret)
+        stripe.WebhookSignature.verify_header(payload, signature, secret, stripe.Webhook.DEFAULT_TOLERANCE)
     except stripe.SignatureVerificationError as error:
         raise ValueError("bad signature") from error
+    try:
+        event = json.loads(payload)
+    except (ValueError, RecursionError):
+        raise MalformedEvent("the payload is not JSON") from None
+    return checked_event(event)
 
 
-def handle_event(event: Any) -> str:
-    """Apply one event exactly once; returns what happened (for the log and tests)."""
+def _text(value: Any, limit: int = 255) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= limit
+
+
+def _optional_text(value: Any) -> bool:
+    return value is None or _text(value, 5000)
+
+
+def _satang(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_SATANG
+
+
+def _metadata(value: Any) -> bool:
+    return value is None or (isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()))
+
+
+def _session_problem(session: dict) -> str | None:
+    if session.get("object") != "checkout.session":
+        return "data.object is not a checkout session"
+    if not _text(session.get("id")):
+        return "the session has no id"
+    metadata, reference = session.get("metadata"), session.get("client_reference_id")
+    if not _metadata(metadata):
+        return "the session's metadata is not a map of texts"
+    if not _optional_text(reference):
+        return "client_reference_id is not text"
+    if not (reference or (metadata or {}).get("order_number")):
+        return "the session names no order (no client_reference_id or metadata)"
+    if session.get("amount_total") is not None and not _satang(session["amount_total"]):
+        return "amount_total is not a whole number of satang"
+    if not all(_optional_text(session.get(key)) for key in ("currency", "status", "payment_status")):
+        return "currency, status or payment_status is not text"
+    intent = session.get("payment_intent")
+    if not (_optional_text(intent) or (isinstance(intent, dict) and _text(intent.get("id")))):
+        return "payment_intent is neither an id nor an object"
+    return None
+
+
+def _refund_problem(refund: Any) -> str | None:
+    if not isinstance(refund, dict) or refund.get("object") != "refund":
+        return "a refund is not a refund object"
+    if not _text(refund.get("id")):
+        return "a refund has no id"
+    if not _satang(refund.get("amount")) or refund["amount"] == 0:
+        return "a refund's amount is not a positive whole number of satang"
+    if not _text(refund.get("status"), 50):
+        return "a refund has no status"
+    if not _optional_text(refund.get("payment_intent")) or not _optional_text(refund.get("currency")):
+        return "a refund's payment_intent or currency is not text"
+    if not _metadata(refund.get("metadata")):
+        return "a refund's metadata is not a map of texts"
+    return None
+
+
+def _charge_problem(charge: dict) -> str | None:
+    if charge.get("object") != "charge" or not _text(charge.get("id")):
+        return "data.object is not a charge"
+    if not _optional_text(charge.get("payment_intent")):
+        return "the charge's payment_intent is not text"
+    refunds = charge.get("refunds")
+    if refunds is None:  # not included by default since API version 2022-11-15
+        return None
+    if not isinstance(refunds, dict) or not isinstance(refunds.get("data"), list):
+        return "the charge's refunds are not a list"
+    return next((problem for item in refunds["data"] if (problem := _refund_problem(item))), None)
+
+
+def checked_event(event: Any) -> dict[str, Any]:
+    """The one place an event's shape is checked, before anything acts on it."""
+    if not isinstance(event, dict):
+        raise MalformedEvent("the event is not an object")
+    event_id, event_type = event.get("id"), event.get("type")
+    shown_id = event_id[:80] if isinstance(event_id, str) else ""
+    shown_type = event_type[:80] if isinstance(event_type, str) else ""
+    if not _text(event_id):
+        problem: str | None = "the event has no id"
+    elif not _text(event_type, 100):
+        problem = "the event has no type"
+    elif not isinstance(event.get("data"), dict) or not isinstance(event["data"].get("object"), dict):
+        problem = "data.object is not an object"
+    elif event_type in SESSION_EVENTS:
+        problem = _session_problem(event["data"]["object"])
+    elif event_type == "charge.refunded":
+        problem = _charge_problem(event["data"]["object"])
+    elif event_type in REFUND_EVENTS:
+        problem = _refund_problem(event["data"]["object"])
+    else:
+        problem = None
+    if problem:
+        raise MalformedEvent(problem, shown_id, shown_type)
+    return event
+
+
+def handle_event(event: dict[str, Any]) -> str:
+    """Apply one event (already checked by checked_event) exactly once; returns what happened."""
     event_id, event_type = event["id"], event["type"]
     if db.session.get(ProviderEvent, event_id) is not None:
         db.session.rollback()
@@ -180,7 +299,7 @@ def handle_event(event: Any) -> str:
         outcome = _set_attempt(data["id"], "failed")
     elif event_type == "checkout.session.expired":
         outcome = session_expired(data)
-    elif event_type in {"charge.refunded", "refund.created", "refund.updated", "charge.refund.updated"}:
+    elif event_type in REFUND_EVENTS:
         outcome = record_provider_refunds(data)
     else:
         outcome = "ignored"
@@ -194,9 +313,22 @@ def handle_event(event: Any) -> str:
     return outcome
 
 
-def _order_for(session: Any) -> Order | None:
-    number = (session.get("metadata") or {}).get("order_number") if isinstance(session, dict) else None
-    number = number or session["client_reference_id"]
+def flag_for_admin(order: Order, message: Any) -> None:
+    """Note on the order, in the caller's transaction, something an admin must check (shown in the back office).
+
+    `message` is a lazy translated string: it is written in the shop's default language, whoever's
+    request (a webhook, a customer's return page, cron) brought it here.
+    """
+    with force_locale(DEFAULT_LANGUAGE):
+        text = str(message)
+    if text not in order.attention:
+        order.attention = (order.attention + "\n" + text).strip()
+    with force_locale("en"):
+        current_app.logger.warning("Order %s needs attention: %s", order.number, str(message))
+
+
+def _order_for(session: dict) -> Order | None:
+    number = (session.get("metadata") or {}).get("order_number") or session.get("client_reference_id")
     return db.session.scalar(select(Order).where(Order.number == number)) if number else None
 
 
@@ -246,11 +378,32 @@ def _flag_mismatch(order: Order, session: dict) -> None:
 
 
 def session_expired(session: Any) -> str:
-    """The session ran out unpaid: release the order's stock unless another attempt is open."""
+    """A session the shop opened for this order ran out unpaid: release the stock unless another attempt is open.
+
+    An expiry naming a session the shop never opened for the order it names changes nothing and
+    is flagged on that order for an admin.
+    """
     session = _as_dict(session)
-    _set_attempt(session["id"], "expired")
     order = _order_for(session)
-    if order is None or order.status != "awaiting_payment":
+    attempt = db.session.scalar(select(PaymentAttempt).where(PaymentAttempt.session_id == session.get("id")))
+    if attempt is None or order is None or attempt.order_id != order.id:
+        current_app.logger.error("Stripe says session %s expired, naming order %s; the shop opened it for %s",
+                                 session.get("id"), order.number if order else None, attempt.order_id if attempt else "no order")
+        if order is None:
+            db.session.rollback()
+            return "unknown session"
+        begin_write()
+        locked = db.session.scalar(select(Order).where(Order.id == order.id).with_for_update())
+        if locked is None:
+            db.session.rollback()
+            return "unknown session"
+        flag_for_admin(locked, _l("Stripe reported that a payment session for order %(number)s ran out, but the shop did not "
+                                  "open that session for this order. Nothing was changed; please check it in the Stripe dashboard.",
+                                  number=order.number))
+        db.session.commit()
+        return "expiry of a session not ours: flagged"
+    _set_attempt(session["id"], "expired")
+    if order.status != "awaiting_payment":
         return "nothing to release"
     still_open = db.session.scalar(
         select(func.count(PaymentAttempt.id)).where(PaymentAttempt.order_id == order.id, PaymentAttempt.status.in_(["open", "awaiting_async"]))
@@ -316,28 +469,80 @@ def create_refund(order: Order, amount_satang: int, selection: str, *, restock: 
 
 
 def record_provider_refunds(obj: Any) -> str:
-    """A refund made or changed at Stripe (charge.refunded / refund.*): record what is new."""
+    """A refund made or changed at Stripe (charge.refunded / refund.*): record what is new and fits.
+
+    A refund is booked only against a Stripe payment the shop recorded for a paid order, and only
+    up to what was paid and not yet refunded; anything else is flagged on the order, not booked.
+    """
     data = _as_dict(obj)
-    refunds = data.get("refunds", {}).get("data", []) if data.get("object") == "charge" else [data]
-    recorded = 0
-    for item in refunds:
-        if item.get("status") not in {"succeeded", "pending"}:
-            continue
-        metadata = item.get("metadata") or {}
-        number = metadata.get("order_number")
-        order = None
-        if number:
-            order = db.session.scalar(select(Order).where(Order.number == number))
-        if order is None and item.get("payment_intent"):
-            payment = db.session.scalar(select(Payment).where(Payment.method == "stripe", Payment.reference == item["payment_intent"]))
-            order = db.session.get(Order, payment.order_id) if payment else None
-        if order is None:
-            continue
-        lines, shipments = owed.decode_selection(metadata.get("selection", ""))
-        if db.session.scalar(select(Refund.id).where(Refund.reference == item["id"])):
-            continue
-        lifecycle.record_refund(order.id, item["id"], "stripe", lines, shipments, int(item["amount"]),
-                                restock=metadata.get("restock") == "1", reason="made at Stripe" if not lines else "",
-                                spread=not lines)
-        recorded += 1
-    return f"refunds recorded: {recorded}"
+    if data.get("object") == "charge":
+        items, charge_intent = (data.get("refunds") or {}).get("data") or [], data.get("payment_intent")
+    else:
+        items, charge_intent = [data], None
+    outcomes = Counter(_record_provider_refund(item, charge_intent) for item in items if item.get("status") in {"succeeded", "pending"})
+    summary = f"refunds recorded: {outcomes['recorded']}"
+    return summary + (f", flagged: {outcomes['flagged']}" if outcomes["flagged"] else "")
+
+
+def _record_provider_refund(item: dict, charge_intent: str | None) -> str:
+    reference, amount, metadata = item["id"], int(item["amount"]), item.get("metadata") or {}
+    intent = item.get("payment_intent") or charge_intent
+    begin_write()
+    if db.session.scalar(select(Refund.id).where(Refund.reference == reference)) is not None:
+        db.session.rollback()
+        return "known"
+    number = metadata.get("order_number")
+    named_id = db.session.scalar(select(Order.id).where(Order.number == number)) if number else None
+    payment = db.session.scalar(select(Payment).where(Payment.method == "stripe", Payment.reference == intent)) if intent else None
+    ids = sorted({i for i in (named_id, payment.order_id if payment else None) if i is not None})
+    orders = {o.id: o for o in db.session.scalars(select(Order).where(Order.id.in_(ids)).order_by(Order.id).with_for_update())}
+    named = orders.get(named_id) if named_id else None
+    order = orders.get(payment.order_id) if payment else None
+    if payment is None or order is None or (named is not None and named.id != order.id):
+        current_app.logger.error("Stripe refund %s (payment %s) names order %s; the shop recorded that payment for %s",
+                                 reference, intent, number, order.number if order else "no order")
+        if named is None:
+            db.session.rollback()
+            return "unknown"
+        flag_for_admin(named, _l("Stripe reported a refund of %(amount)s for order %(number)s, but the shop has no record of that "
+                                 "payment for this order. Nothing was booked; please check it in the Stripe dashboard.",
+                                 amount=format_baht(amount), number=named.number))
+        db.session.commit()
+        return "flagged"
+    if order.status != "paid":
+        flag_for_admin(order, _l("Stripe reported a refund of %(amount)s for order %(number)s, which the shop has not counted as "
+                                 "paid. Nothing was booked; please check it in the Stripe dashboard.",
+                                 amount=format_baht(amount), number=order.number))
+        db.session.commit()
+        return "flagged"
+    left = min(payment.amount_satang, owed.paid_total(order.id) - owed.refunded_total(order.id))
+    if amount > left:
+        flag_for_admin(order, _l("Stripe reported a refund of %(amount)s for order %(number)s, more than the %(left)s paid and not "
+                                 "yet refunded. Nothing was booked; please check it in the Stripe dashboard.",
+                                 amount=format_baht(amount), number=order.number, left=format_baht(max(left, 0))))
+        db.session.commit()
+        return "flagged"
+    lines, shipments = _selection_that_fits(order, metadata.get("selection", ""), amount)
+    refund = lifecycle.book_refund(order, reference, "stripe", lines, shipments, amount,
+                                   restock=bool(lines) and metadata.get("restock") == "1",
+                                   reason="" if lines else "made at Stripe", spread=not lines)
+    lifecycle.commit_refund(refund)
+    return "recorded"
+
+
+def _selection_that_fits(order: Order, text: str, amount: int) -> tuple[dict[int, int], list[int]]:
+    """The lines (and shipping) the shop asked Stripe to refund, if they still fit this order and amount."""
+    if not text:
+        return {}, []
+    try:
+        lines, shipments = owed.decode_selection(text)
+        lines = {k: v for k, v in lines.items() if v}
+        if not set(shipments) <= {s.id for s in order.shipments}:
+            raise owed.RefundTooLarge()
+        products, shipping = owed.plan(order, lines, shipments)
+    except (ValueError, DomainError):
+        products, shipping = -1, -1
+    if products + shipping != amount:
+        current_app.logger.warning("Stripe refund for order %s names lines that do not fit it; spread by value", order.number)
+        return {}, []
+    return lines, shipments
