@@ -8,3 +8,5 @@ echo "==> ruff"
 .venv/bin/ruff check shop tests bench migrations run.py
 echo "==> mypy"
 .venv/bin/mypy shop
+echo "==> import-linter (layers: blueprints -> services -> models)"
+.venv/bin/lint-imports --no-cache

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
+import psycopg
 from flask import current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
@@ -25,6 +26,7 @@ from sqlalchemy.dialects import postgresql
 from shop.extensions import cache, db
 from shop.models.catalog import CatalogVersion
 from shop.services.ordering import lifecycle
+from shop.services.thai import as_utc
 
 FRAGMENT_TIMEOUT = 3600
 MISSING = "<missing>"  # cached stand-in for None (a page that does not exist)
@@ -38,12 +40,12 @@ _STATE = select(CatalogVersion.version, lifecycle.soonest_hold()).where(CatalogV
 _STATE_PG_SQL = str(_STATE.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
 
 
-def _aware(moment: datetime | str | None) -> datetime | None:
-    if moment is None:
+def _moment(value: datetime | str | None) -> datetime | None:
+    if value is None:
         return None
-    if isinstance(moment, str):  # SQLite returns the subquery's value as text
-        moment = datetime.fromisoformat(moment)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if isinstance(value, str):  # SQLite returns the subquery's value as text
+        value = datetime.fromisoformat(value)
+    return as_utc(value)
 
 
 def catalog_version() -> int | None:
@@ -65,7 +67,7 @@ def _read_state() -> tuple[int | None, datetime | None]:
         # One statement outside any transaction: no BEGIN/COMMIT round trips on the hot path.
         with db.engine.connect() as conn:
             row = conn.execution_options(isolation_level="AUTOCOMMIT").execute(_STATE).first()
-    return (row[0], _aware(row[1])) if row else (None, None)
+    return (row[0], _moment(row[1])) if row else (None, None)
 
 
 _local = threading.local()
@@ -77,8 +79,6 @@ def _pg_state(url: str):
     Each worker thread keeps one small connection for it (made after gunicorn forks, on first
     use); a broken one is replaced once, so a database restart costs nothing visible.
     """
-    import psycopg
-
     connections = _local.__dict__.setdefault("connections", {})
     for attempt in (1, 2):
         conn = connections.get(url)

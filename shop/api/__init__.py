@@ -1,13 +1,14 @@
 """Read-only JSON API for the programme figures: /api/v1, Bearer tokens of association admins."""
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from flask import Blueprint, abort, g, jsonify, request
 
 from shop.extensions import csrf
 from shop.services.errors import DomainError
 from shop.services.sales import reports
+from shop.services.thai import to_bangkok
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -67,10 +68,6 @@ def authenticate():
 
 
 def _query():
-    from datetime import datetime
-
-    from shop.services.thai import to_bangkok
-
     today = to_bangkok(datetime.now(UTC)).date()
     try:
         return reports.parse_query(g.api_user, request.args.get("from"), request.args.get("to"), request.args.get("centre"), today)

@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
 
+from shop.forms import ActionForm  # noqa: F401  (the back office's forms, in one place)
 from shop.services.money import parse_baht
 
 
@@ -136,11 +137,6 @@ class ShipForm(FlaskForm):
     carrier = StringField(_l("Carrier"), validators=[DataRequired(), Length(max=100)])
     tracking_number = StringField(_l("Tracking number"), validators=[DataRequired(), Length(max=100)])
     submit = SubmitField(_l("Mark shipped"))
-
-
-class ActionForm(FlaskForm):
-    """A button that only needs its CSRF token."""
-    submit = SubmitField(_l("Confirm"))
 
 
 class ConfirmTransferForm(FlaskForm):

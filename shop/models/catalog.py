@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, scoped_session
 
 from shop.models._base import Model, utcnow
-from shop.services.thai import normalise_for_search
+from shop.text import normalise_for_search
 
 # The four-region scheme shown by the shop; the region is data on each centre.
 REGIONS = ("north", "northeast", "central", "south")

@@ -1,12 +1,13 @@
 """The association's dashboard of programme totals (staff: their own centre), with CSV."""
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from shop.forms import ActionForm
 from shop.i18n import current_language
 from shop.models import CHANNELS
 from shop.services.errors import DomainError, NotYourCentre
@@ -24,8 +25,6 @@ def require_staff():
 
 
 def _today():
-    from datetime import datetime
-
     return to_bangkok(datetime.now(UTC)).date()
 
 
@@ -65,8 +64,6 @@ def export(group: str):
 
 @bp.post("/tokens")
 def new_token():
-    from shop.backoffice.forms import ActionForm
-
     if not current_user.is_admin:
         abort(403)
     if not ActionForm().validate_on_submit():

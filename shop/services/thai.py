@@ -1,8 +1,7 @@
-"""Thai text and dates: search normalisation and Buddhist Era dates in Asia/Bangkok."""
+"""Thai dates, phones and addresses: Buddhist Era dates in Asia/Bangkok, mobile numbers, geothai addresses."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Literal
@@ -14,25 +13,13 @@ from babel.dates import get_month_names
 BANGKOK = ZoneInfo("Asia/Bangkok")
 BE_OFFSET = 543
 
-_SPACES = re.compile(r"\s+")
-# Sara am typed as nikhahit + sara aa looks the same as sara am; search must treat them alike.
-_THAI_EQUIVALENTS = (("\u0e4d\u0e32", "\u0e33"),)
-
-
-def normalise_for_search(text: str) -> str:
-    """Fold case, Unicode form and Thai look-alike spellings so that LIKE '%q%' matches."""
-    text = unicodedata.normalize("NFC", text or "")
-    for typed, canonical in _THAI_EQUIVALENTS:
-        text = text.replace(typed, canonical)
-    # Zero-width spaces are common in Thai text pasted from word processors.
-    text = text.replace("\u200b", "")
-    return _SPACES.sub(" ", text).strip().casefold()
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they are stored as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def to_bangkok(moment: datetime) -> datetime:
-    if moment.tzinfo is None:  # SQLite hands back naive datetimes; they are stored as UTC
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(BANGKOK)
+    return as_utc(moment).astimezone(BANGKOK)
 
 
 def format_date(moment: date | datetime, lang: str, long: bool = False) -> str:

@@ -1,4 +1,7 @@
-from flask import Blueprint
+from flask import Blueprint, request
+
+from shop.caching import serve_cached_page, store_and_personalise
+from shop.i18n import current_language
 
 bp = Blueprint("storefront", __name__)
 
@@ -11,11 +14,6 @@ UNCACHED_ENDPOINTS = {"storefront.healthz", "storefront.media", "storefront.set_
 @bp.before_request
 def _catalogue_state():
     """Read the catalogue version (expiring overdue stock holds lazily) and serve cached pages."""
-    from flask import request
-
-    from shop.caching import serve_cached_page
-    from shop.i18n import current_language
-
     if request.endpoint not in UNCACHED_ENDPOINTS:
         return serve_cached_page(current_language())
     return None
@@ -23,6 +21,4 @@ def _catalogue_state():
 
 @bp.after_request
 def _cache_page(response):
-    from shop.caching import store_and_personalise
-
     return store_and_personalise(response)

@@ -2,6 +2,7 @@
 from flask import Blueprint, current_app, jsonify, request
 
 from shop.extensions import csrf
+from shop.services.payments.stripe_checkout import MalformedEvent, handle_event, verify_webhook
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
@@ -9,8 +10,6 @@ bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 @bp.post("/stripe")
 @csrf.exempt
 def stripe_webhook():
-    from shop.services.payments.stripe_checkout import MalformedEvent, handle_event, verify_webhook
-
     payload = request.get_data(cache=False)  # the raw bytes Stripe signed, never re-serialised
     try:
         event = verify_webhook(payload, request.headers.get("Stripe-Signature", ""))

@@ -11,6 +11,7 @@ from shop.services.errors import CartHasProblems, EmptyCart, OutOfStock, PriceCh
 from shop.services.notifications import outbox
 from shop.services.ordering import cart as carts
 from shop.services.ordering import lifecycle
+from shop.services.thai import as_utc
 from tests.factories import cart_with, make_centre, make_product, place
 
 
@@ -154,7 +155,7 @@ def test_the_promptpay_hold_is_24_hours_by_default(two_centres):
     _, rooster = two_centres
     before = utcnow()
     order = fresh(Order, place(cart_with((rooster.variants[0].id, 1))).id)
-    held = lifecycle.as_utc(order.reserved_until) - before
+    held = as_utc(order.reserved_until) - before
     assert timedelta(hours=23, minutes=59) < held <= timedelta(hours=24, seconds=5)
 
 

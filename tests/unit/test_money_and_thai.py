@@ -3,7 +3,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from shop.services.money import format_baht, parse_baht
-from shop.services.thai import format_date, format_datetime, normalise_for_search
+from shop.services.thai import format_date, format_datetime
+from shop.text import normalise_for_search
 
 
 @pytest.mark.parametrize(

@@ -5,12 +5,13 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from shop.extensions import begin_write, db
-from shop.models import Category, Centre, Product, ProductImage, User, Variant
+from shop.models import Category, Centre, Product, ProductImage, StockMovement, User, Variant
 from shop.services.catalog.media import store_image
 from shop.services.catalog.uploads import open_upload
 from shop.services.errors import DomainError
@@ -24,8 +25,6 @@ VARIANT_FIELDS = ("name_th", "name_en", "sku", "price_satang", "low_stock_thresh
 
 
 class SkuTaken(DomainError):
-    from flask_babel import lazy_gettext as _l
-
     message = _l("Another variant already uses that SKU.")
 
 
@@ -232,8 +231,6 @@ def stock_rows(actor: User, low_only: bool = False) -> list[Variant]:
 
 
 def movements(actor: User, variant_id: int):
-    from shop.models import StockMovement
-
     found = variant(actor, variant_id)
     if found is None:
         return None, []

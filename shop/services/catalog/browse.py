@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from shop.extensions import db
 from shop.models import REGIONS, Category, Centre, Product, Variant
-from shop.services.thai import normalise_for_search
+from shop.text import normalise_for_search
 
 SORTS = ("newest", "price_asc", "price_desc", "name")
 MAX_QUERY_LENGTH = 100

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -12,6 +12,7 @@ from shop.extensions import begin_write, db
 from shop.models import Cart, CartItem, Centre, Product, Variant
 from shop.models._base import utcnow
 from shop.services.errors import BadQuantity, NotAvailable, NotInCart, OutOfStock, UnknownProduct
+from shop.services.thai import as_utc
 
 MAX_QUANTITY = 99
 
@@ -40,17 +41,12 @@ def find_cart(cart_id: int | None, user_id: int | None, lifetime_days: int, now:
         cart = db.session.scalar(select(Cart).where(Cart.id == cart_id, Cart.user_id.is_(None)))
     else:
         return None
-    if cart is not None and _aware(cart.updated_at) < now - timedelta(days=lifetime_days):
+    if cart is not None and as_utc(cart.updated_at) < now - timedelta(days=lifetime_days):
         begin_write()
         db.session.delete(db.session.merge(cart))
         db.session.commit()
         return None
     return cart
-
-
-def _aware(moment: datetime) -> datetime:
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def new_cart(user_id: int | None = None) -> Cart:

@@ -16,7 +16,7 @@ Payment methods sit above this module and call it; it never imports them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -30,6 +30,7 @@ from shop.services.errors import DomainError, OrderClosed, OutOfStock
 from shop.services.money import format_baht
 from shop.services.ordering import events, inventory
 from shop.services.people.scope import scoped
+from shop.services.thai import as_utc
 
 ORDER_STEPS: dict[str, tuple[frozenset[str], str]] = {
     "mark_paid": (frozenset({"awaiting_payment"}), "paid"),
@@ -48,11 +49,6 @@ UNSENT = frozenset({"to_pack", "packed"})
 
 class IllegalTransition(DomainError):
     message = _l("That order or parcel cannot take that step now.")
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite gives naive datetimes back: they were stored as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _move_order(order: Order, step: str) -> None:

@@ -28,6 +28,7 @@ from shop.services.errors import DomainError
 from shop.services.money import format_baht
 from shop.services.ordering import checkout, lifecycle
 from shop.services.ordering import refunds as owed
+from shop.services.thai import as_utc
 
 SESSION_LIFETIME = timedelta(minutes=60)  # Stripe allows 30 minutes to 24 hours
 HOLD_GRACE = timedelta(minutes=10)  # a payment finished at the last second still finds its stock
@@ -110,13 +111,13 @@ def start_checkout(order_id: int, return_base: str, now: datetime | None = None)
         .where(PaymentAttempt.order_id == order.id, PaymentAttempt.status == "open")
         .order_by(PaymentAttempt.id.desc())
     )
-    if open_attempt is not None and lifecycle.as_utc(open_attempt.expires_at) > now + REUSE_MARGIN:
+    if open_attempt is not None and as_utc(open_attempt.expires_at) > now + REUSE_MARGIN:
         return open_attempt.url
     attempt_no = (db.session.scalar(select(func.max(PaymentAttempt.attempt_no)).where(PaymentAttempt.order_id == order.id)) or 0) + 1
     # The hold ends when the order's reservation does: a session never outlives the stock.
     if order.reserved_until is None:
         raise DomainError(_l("This order cannot be paid now."))
-    hold_end = lifecycle.as_utc(order.reserved_until) - HOLD_GRACE
+    hold_end = as_utc(order.reserved_until) - HOLD_GRACE
     expires_at = min(now + SESSION_LIFETIME, hold_end)
     if expires_at < now + timedelta(minutes=30):
         raise DomainError(_l("The time to pay this order has nearly run out. Please place the order again."))
