@@ -30,10 +30,12 @@ def make_user(email="nid@example.com"):
 
 
 def server(backend, tmp_path, name):
-    """Another app server (a gunicorn worker) on the same database, with no limiter of its own."""
-    config = TestConfig(backend, str(tmp_path / name))
-    config.RATELIMIT_ENABLED = False  # the lock must hold by the database alone
-    app = create_app(config)
+    """Another app server (a gunicorn worker) on the same database.
+
+    Its rate limiter stays on (turning it off would stick to the shared Limiter object for the
+    rest of the run), but it never answers here: it would say 429, and the lock says 400.
+    """
+    app = create_app(TestConfig(backend, str(tmp_path / name)))
     app.test_client_class = IsolatedClient
     return app
 
