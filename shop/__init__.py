@@ -27,6 +27,7 @@ def create_app(config: object | None = None) -> Flask:
 
     _init_extensions(app)
     effects.connect()
+    _warn_about_per_process_rate_limits(app)
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_error_pages(app)
@@ -67,9 +68,24 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from shop.models import User
+        # "id:generation": a session ended on the server (sign-out, new password, disabled
+        # account) carries an old generation and finds nobody, so the visitor is signed out.
+        from shop.services.people.accounts import user_for_session
 
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user_for_session(user_id)
+
+
+def _warn_about_per_process_rate_limits(app: Flask) -> None:
+    """Flask-Limiter's memory storage counts in each worker apart, so N workers allow N times
+    the limit. Warn when it is in use by a server that may run several processes: any server but
+    the `flask` command's, outside debug and testing. (Account lock-outs are in the database and
+    hold regardless; the per-address limits need REDIS_URL.)"""
+    in_memory = app.config.get("RATELIMIT_STORAGE_URI", "memory://").startswith("memory://")
+    if in_memory and not (app.debug or app.testing or app.config.get("STARTED_BY_FLASK_COMMAND")):
+        app.logger.warning(
+            "Sign-in rate limits are counted in this process's memory (REDIS_URL is unset): with several "
+            "workers or servers each counts apart, so the limits are not kept. Set REDIS_URL to share them."
+        )
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -107,6 +107,9 @@ class Config:
         self.STAFF_SESSION_HOURS = _int("STAFF_SESSION_HOURS", 8)
         self.MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # uploads: photos and CSV files
         self.RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+        # Set by the `flask` command (its one-process development server, and the CLI commands):
+        # rate limits kept in memory are then whole, so create_app need not warn about them.
+        self.STARTED_BY_FLASK_COMMAND = os.environ.get("FLASK_RUN_FROM_CLI") == "true"
         self.PERMANENT_SESSION_LIFETIME = _int("SESSION_LIFETIME_HOURS", 24 * 14) * 3600
         self.PREFERRED_URL_SCHEME = "https" if secure else "http"
         self.TRUST_PROXY_HEADERS = _bool("TRUST_PROXY_HEADERS", False)

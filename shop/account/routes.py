@@ -72,7 +72,11 @@ def sign_in():
             _signed_in(user)
             flash(_("You are signed in."), "success")
             return redirect(_safe_next(request.args.get("next"))), 303
-        form.password.errors = [_("That email and password do not match an account.")]
+        # One answer for a wrong password, an unknown email and a locked account alike.
+        form.password.errors = [_(
+            "That email and password do not match an account, or the account is locked for a while after "
+            "too many failed tries. Check them and try again in a few minutes, or reset your password."
+        )]
     return render_template("account/sign_in.html", form=form), 400 if request.method == "POST" else 200
 
 
@@ -80,6 +84,8 @@ def sign_in():
 def sign_out():
     if SignOutForm().validate_on_submit():
         lang = session.get("lang")
+        if current_user.is_authenticated:
+            accounts.end_sessions(current_user.id)  # copies of this cookie stop working too
         logout_user()
         session.clear()
         if lang:

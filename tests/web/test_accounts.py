@@ -51,7 +51,7 @@ def test_a_wrong_password_gets_one_message_for_unknown_email_too(client, app):
     wrong = sign_in(app.test_client(), password="nope nope nope")
     unknown = sign_in(app.test_client(), email="nobody@example.com")
     assert wrong.status_code == unknown.status_code == 400
-    message = "That email and password do not match an account."
+    message = "That email and password do not match an account, or the account is locked"
     client.get("/language/en")
     assert message in sign_in(client, password="nope nope nope").get_data(as_text=True)
 

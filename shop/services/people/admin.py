@@ -90,6 +90,8 @@ def set_enabled(actor: User, user_id: int, enabled: bool) -> User:
     if user is None or user.id == actor.id:
         raise DomainError()
     user.is_enabled = enabled
+    if not enabled:
+        user.end_sessions()  # signed out at once, and still so if the account is enabled again
     audit.record(actor, "staff.enable" if enabled else "staff.disable", user, centre_id=user.centre_id)
     db.session.commit()
     return user
@@ -103,6 +105,7 @@ def reset_password(actor: User, user_id: int) -> tuple[User, str]:
         raise DomainError()
     password = secrets.token_urlsafe(12)
     user.set_password(password)
+    user.end_sessions()
     audit.record(actor, "staff.reset_password", user, centre_id=user.centre_id)
     db.session.commit()
     return user, password
