@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageMode, PngImagePlugin
 
 from shop.services.errors import DomainError
+from shop.services.media import FULL_SIZE, THUMB_SIZE
 
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
 MB = 1024 * 1024
@@ -157,7 +158,7 @@ def _probe(data: bytes, limits: ImageLimits, reduce_to: tuple[int, int] | None) 
         per_pixel = decoded / (width * height)
         raise ImageTooLarge(_l("The picture is too large to open: a picture of this kind may have at most %(megapixels)s megapixels. "
                                "Please save it smaller.", megapixels=_megapixels(limits.max_decoded_bytes / per_pixel)))
-    return picture, ImageInfo(picture.format, width, height, picture.mode, decoded)
+    return picture, ImageInfo(str(picture.format), width, height, picture.mode, decoded)
 
 
 def _guarded(action):
@@ -184,10 +185,11 @@ def check_image(stream: bytes | BinaryIO, limits: ImageLimits | None = None) -> 
     Raises BadImage (not a JPEG, PNG or WebP, or broken) or ImageTooLarge (file size,
     megapixels, aspect ratio or decoded memory over the limits).
     """
-    data = _read(stream, _limits(limits))
+    limits = _limits(limits)
+    data = _read(stream, limits)
 
     def probe() -> ImageInfo:
-        picture, info = _probe(data, _limits(limits), None)
+        picture, info = _probe(data, limits, None)
         picture.verify()  # structure and checksums, without decoding
         return info
 
@@ -216,7 +218,5 @@ def open_image(stream: bytes | BinaryIO, limits: ImageLimits | None = None,
 
 def open_upload(data: bytes) -> Image.Image:
     """A product photo, decoded just large enough for the shop's sizes; nothing is stored here."""
-    from shop.services.media import FULL_SIZE, THUMB_SIZE
-
     picture, _info = open_image(data, reduce_to=(FULL_SIZE, THUMB_SIZE))
     return picture
