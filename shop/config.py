@@ -33,6 +33,13 @@ def _int(name: str, default: int) -> int:
         raise RuntimeError(f"{name} must be a whole number, got {value!r}") from exc
 
 
+def _bounded_int(name: str, default: int, low: int, high: int) -> int:
+    value = _int(name, default)
+    if not low <= value <= high:
+        raise RuntimeError(f"{name} must be from {low:,} to {high:,}, got {value:,}")
+    return value
+
+
 def instance_dir() -> Path:
     path = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
     path.mkdir(parents=True, exist_ok=True)
@@ -105,7 +112,19 @@ class Config:
         self.REMEMBER_COOKIE_SECURE = secure
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.STAFF_SESSION_HOURS = _int("STAFF_SESSION_HOURS", 8)
-        self.MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # uploads: photos and CSV files
+        # Uploaded pictures, checked from the header before a pixel is decoded (services/uploads.py):
+        # file size, megapixels, shape (long side at most this many times the short side) and the
+        # memory decoding may take (a 24 MP phone JPEG is decoded at a reduced scale and fits).
+        self.IMAGE_MAX_FILE_MB = _bounded_int("IMAGE_MAX_FILE_MB", 10, 1, 100)
+        self.IMAGE_MAX_MEGAPIXELS = _bounded_int("IMAGE_MAX_MEGAPIXELS", 25, 1, 100)
+        self.IMAGE_MAX_ASPECT_RATIO = _bounded_int("IMAGE_MAX_ASPECT_RATIO", 10, 1, 100)
+        self.IMAGE_MAX_DECODED_MB = _bounded_int("IMAGE_MAX_DECODED_MB", 64, 1, 1024)
+        self.MAX_CONTENT_LENGTH = (self.IMAGE_MAX_FILE_MB + 2) * 1024 * 1024  # uploads: photos and CSV files
+        # The largest amounts people may type, in whole baht (services/money.py): a sale, a baseline
+        # year or a transfer; and a unit price, shipping fee or free-shipping threshold (stored as
+        # 32-bit satang, so at most ฿21,474,836).
+        self.MAX_AMOUNT_BAHT = _bounded_int("MAX_AMOUNT_BAHT", 10_000_000, 1, 10**12)
+        self.MAX_PRICE_BAHT = _bounded_int("MAX_PRICE_BAHT", 1_000_000, 1, (2**31 - 1) // 100)
         self.RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
         # Set by the `flask` command (its one-process development server, and the CLI commands):
         # rate limits kept in memory are then whole, so create_app need not warn about them.

@@ -13,22 +13,28 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, StopValidation
 
 from shop.forms import ActionForm  # noqa: F401  (the back office's forms, in one place)
-from shop.services.money import parse_baht
+from shop.services import money
 
 
 class BahtField(StringField):
-    """Money typed in baht ("1,250.50"), held as int satang in .data."""
+    """Money typed in baht ("1,250.50"), held as int satang in .data, within the bound for its
+    kind (money.PRICE or money.AMOUNT, from shop/config.py)."""
+
+    def __init__(self, label=None, validators=None, kind: str = money.PRICE, allow_zero: bool = False, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.kind, self.allow_zero = kind, allow_zero
 
     def process_formdata(self, valuelist):
         self.raw = valuelist[0] if valuelist else ""
-        try:
-            self.data = parse_baht(self.raw) if self.raw.strip() else None
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Please give an amount in baht, like 1,250 or 89.50.")) from None
+        self.data = None
+        if self.raw.strip():
+            try:
+                self.data = money.parse_amount(self.raw, self.kind, allow_zero=self.allow_zero)
+            except money.BadAmount as error:
+                raise ValueError(str(error.message)) from None
 
     def _value(self):
         if getattr(self, "raw", None) is not None:
@@ -39,9 +45,10 @@ class BahtField(StringField):
         return ""
 
 
-def positive_price(form, field):
-    if field.data is None or field.data <= 0 or field.data > 10_000_000_00:
-        raise ValidationError(_l("A price must be more than ฿0 and at most ฿10,000,000."))
+def amount_required(form, field):
+    """An empty BahtField asks for an amount; a refused one already says why."""
+    if field.data is None:
+        raise StopValidation("" if field.process_errors else str(money.BadAmount.message))
 
 
 SKU = Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", message=_l("Letters, digits, dots, dashes and underscores only."))
@@ -75,7 +82,7 @@ class VariantForm(FlaskForm):
     name_th = StringField(_l("Option (Thai), e.g. colour or size"), validators=[Optional(), Length(max=200)])
     name_en = StringField(_l("Option (English)"), validators=[Optional(), Length(max=200)])
     sku = StringField(_l("SKU"), validators=[DataRequired(), SKU])
-    price = BahtField(_l("Price (baht)"), validators=[positive_price])
+    price = BahtField(_l("Price (baht)"), validators=[amount_required], kind=money.PRICE)
     low_stock_threshold = IntegerField(_l("Low-stock alert at"), default=3, validators=[NumberRange(min=0, max=100000)])
     active = BooleanField(_l("On sale"), default=True)
     submit = SubmitField(_l("Save option"))
@@ -92,7 +99,7 @@ class NewProductForm(ProductForm):
     option_th = StringField(_l("Option (Thai), e.g. colour or size"), validators=[Optional(), Length(max=200)])
     option_en = StringField(_l("Option (English)"), validators=[Optional(), Length(max=200)])
     sku = StringField(_l("SKU"), validators=[DataRequired(), SKU])
-    price = BahtField(_l("Price (baht)"), validators=[positive_price])
+    price = BahtField(_l("Price (baht)"), validators=[amount_required], kind=money.PRICE)
     stock_on_hand = IntegerField(_l("Stock on hand"), default=0, validators=[NumberRange(min=0, max=1_000_000)])
     submit = SubmitField(_l("Add product"))
 
@@ -141,7 +148,7 @@ class ShipForm(FlaskForm):
 
 class ConfirmTransferForm(FlaskForm):
     reference = StringField(_l("Transfer reference"), validators=[DataRequired(), Length(max=200)])
-    amount = BahtField(_l("Amount received (baht)"), validators=[positive_price])
+    amount = BahtField(_l("Amount received (baht)"), validators=[amount_required], kind=money.AMOUNT)
     submit = SubmitField(_l("Confirm payment"))
 
 
@@ -163,8 +170,9 @@ class CentreForm(FlaskForm):
     contact_phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     contact_email = StringField(_l("Email"), validators=[Optional(), Length(max=200)])
     contact_line = StringField(_l("LINE ID"), validators=[Optional(), Length(max=100)])
-    shipping_fee = BahtField(_l("Shipping fee per parcel (baht)"), validators=[Optional()])
-    free_shipping_from = BahtField(_l("Free shipping from (baht, empty: never)"), validators=[Optional()])
+    shipping_fee = BahtField(_l("Shipping fee per parcel (baht)"), validators=[Optional()], kind=money.PRICE, allow_zero=True)
+    free_shipping_from = BahtField(_l("Free shipping from (baht, empty: never)"), validators=[Optional()], kind=money.PRICE,
+                                  allow_zero=True)
     active = BooleanField(_l("Open (shown in the shop)"), default=True)
     submit = SubmitField(_l("Save centre"))
 

@@ -344,8 +344,8 @@ def confirm_transfer(order_id: int):
             flash(messages[outcome], "success" if outcome in {"paid", "revived"} else "error")
         except DomainError as error:
             _fail(error)
-    else:
-        flash(_("Please give the reference and the amount received."), "error")
+    else:  # an amount refused for its form or its size says why
+        flash(next(iter(form.amount.process_errors), None) or _("Please give the reference and the amount received."), "error")
     return redirect(url_for("backoffice.payments")), 303
 
 
@@ -497,7 +497,7 @@ def offline_sales():
     from datetime import date as date_type
 
     from shop.models import OFFLINE_CHANNELS
-    from shop.services.money import parse_baht
+    from shop.services import money
     from shop.services.sales import reports
 
     if request.method == "POST":
@@ -506,7 +506,7 @@ def offline_sales():
         centre_id = current_user.centre_id if not current_user.is_admin else request.form.get("centre_id", type=int)
         try:
             day = date_type.fromisoformat(request.form.get("day", ""))
-            amount = parse_baht(request.form.get("amount", ""))
+            amount = money.parse_amount(request.form.get("amount", ""), money.AMOUNT)
             items = []
             for n in (1, 2, 3):
                 sku, qty = request.form.get(f"sku-{n}", "").strip().upper(), request.form.get(f"qty-{n}", "").strip()
@@ -517,10 +517,10 @@ def offline_sales():
             reports.record_offline_sale(current_user, centre_id or 0, day, request.form.get("channel", ""), amount,
                                         items, request.form.get("note", ""))
             flash(_("Sale recorded; it counts in your centre's totals."), "success")
+        except DomainError as error:  # before ValueError: a refused amount (money.BadAmount) says why
+            _fail(error)
         except ValueError:
             flash(_("Please give a date, an amount in baht, and SKUs of your centre with whole quantities."), "error")
-        except DomainError as error:
-            _fail(error)
         return redirect(url_for("backoffice.offline_sales")), 303
     return render_template("backoffice/offline_sales.html", sales=reports.offline_sales(current_user),
                            channels=OFFLINE_CHANNELS, centres=admin.centres() if current_user.is_admin else [],

@@ -25,7 +25,7 @@ def test_baht_text_parses_to_satang(text, satang):
     assert parse_baht(text) == satang
 
 
-@pytest.mark.parametrize("text", ["", "abc", "1.234", "-5", "1e3", "12.3.4"])
+@pytest.mark.parametrize("text", ["", "abc", "1.234", "-5", "1e3", "12.3.4", "١٢٣", "²", "１２", "1.²", "9" * 31])
 def test_bad_baht_text_is_refused(text):
     with pytest.raises(ValueError):
         parse_baht(text)

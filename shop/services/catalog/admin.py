@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from shop.extensions import begin_write, db
 from shop.models import Category, Centre, Product, ProductImage, StockMovement, User, Variant
+from shop.services import money
 from shop.services.catalog.media import store_image
 from shop.services.catalog.uploads import open_upload
 from shop.services.errors import DomainError
@@ -26,6 +27,11 @@ VARIANT_FIELDS = ("name_th", "name_en", "sku", "price_satang", "low_stock_thresh
 
 class SkuTaken(DomainError):
     message = _l("Another variant already uses that SKU.")
+
+
+def _check_price(data: dict) -> None:
+    if "price_satang" in data:
+        money.check_amount(data["price_satang"], money.PRICE)  # BadAmount / AmountTooLarge
 
 
 def _snapshot(obj, fields) -> dict:
@@ -70,6 +76,7 @@ def _slug_for(name_en: str, name_th: str) -> str:
 
 def create_product(actor: User, centre_id: int, data: dict, first_variant: dict) -> Product:
     """A new product with its first variant (a product without options has exactly one)."""
+    _check_price(first_variant)
     begin_write()
     require_centre(actor, centre_id)
     if db.session.get(Centre, centre_id) is None or db.session.get(Category, data["category_id"]) is None:
@@ -117,6 +124,7 @@ def set_product_status(actor: User, product_id: int, status: str) -> Product:
 
 
 def add_variant(actor: User, product_id: int, data: dict) -> Variant:
+    _check_price(data)
     begin_write()
     found = product(actor, product_id)
     if found is None:
@@ -136,6 +144,7 @@ def add_variant(actor: User, product_id: int, data: dict) -> Variant:
 
 def update_variant(actor: User, variant_id: int, data: dict) -> Variant:
     """Change a variant; a new price applies to new orders only (lines keep their own)."""
+    _check_price(data)
     begin_write()
     found = variant(actor, variant_id)
     if found is None:

@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps
+from PIL import ExifTags, Image
 
 FULL_SIZE = 1200
 THUMB_SIZE = 300
@@ -52,12 +52,43 @@ class EncodedImage:
     height: int
 
 
+# EXIF orientation -> the turn that makes the picture upright (as ImageOps.exif_transpose).
+UPRIGHT = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+           5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+           8: Image.Transpose.ROTATE_90}
+
+
+def _resizable(image: Image.Image) -> Image.Image:
+    """Palette and one-bit pictures are resampled in colour or grey, not pixel-picked."""
+    if image.mode in ("P", "PA"):
+        return image.convert("RGBA" if image.mode == "PA" or "transparency" in image.info else "RGB")
+    if image.mode == "1":
+        return image.convert("L")
+    return image
+
+
+def _resized(image: Image.Image, size: tuple[int, int], box: tuple[float, float, float, float] | None = None) -> Image.Image:
+    # Reducing first (by whole factors) is fast; Pillow cannot reduce 16-bit grey.
+    gap = None if image.mode.startswith("I;16") else 3.0
+    return image.resize(size, Image.Resampling.LANCZOS, box=box, reducing_gap=gap)
+
+
 def encode_image(image: Image.Image) -> EncodedImage:
-    """A full-size JPEG (at most FULL_SIZE px) and a square thumbnail, without metadata."""
-    image = ImageOps.exif_transpose(image)
-    full = image.copy()
-    full.thumbnail((FULL_SIZE, FULL_SIZE))
-    thumb = ImageOps.fit(image, (THUMB_SIZE, THUMB_SIZE))
+    """A full-size JPEG (at most FULL_SIZE px) and a square thumbnail, without metadata.
+
+    Both are resampled straight from the decoded picture and turned upright afterwards, so
+    memory stays near one decoded picture (no full-size copies).
+    """
+    turn = UPRIGHT.get(image.getexif().get(ExifTags.Base.Orientation, 1))
+    image = _resizable(image)
+    width, height = image.size
+    scale = min(1.0, FULL_SIZE / max(width, height))
+    full = _resized(image, (max(1, round(width * scale)), max(1, round(height * scale))))
+    side = min(width, height)  # the centred square, as ImageOps.fit crops it
+    left, top = (width - side) / 2, (height - side) / 2
+    thumb = _resized(image, (THUMB_SIZE, THUMB_SIZE), box=(left, top, left + side, top + side))
+    if turn is not None:  # a square centre stays the centre when turned
+        full, thumb = full.transpose(turn), thumb.transpose(turn)
     return EncodedImage(_encode(full), _encode(thumb), full.width, full.height)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shop.extensions import begin_write, db
 from shop.models import REGIONS, Centre, User
+from shop.services import money
 from shop.services.errors import DomainError
 from shop.services.people import audit
 from shop.services.people.accounts import EmailTaken, normalise_email
@@ -34,6 +35,9 @@ def centres() -> list[Centre]:
 def save_centre(actor: User, data: dict, centre_id: int | None = None) -> Centre:
     """Add a centre (a tenth, or a second in a province) or change one; no code change needed."""
     _require_admin(actor)
+    for fee in ("shipping_fee_satang", "free_shipping_from_satang"):
+        if data.get(fee) is not None:
+            money.check_amount(data[fee], money.PRICE, allow_zero=True)  # BadAmount / AmountTooLarge
     begin_write()
     province = next((p for p in geothai.provinces() if p.code == data.get("province_code")), None)
     if province is None or data.get("region") not in REGIONS:

@@ -27,6 +27,7 @@ from shop.models import (
     User,
     Variant,
 )
+from shop.services import money
 from shop.services.catalog.admin import CsvRowError
 from shop.services.errors import DomainError, NotYourCentre
 from shop.services.ordering import inventory
@@ -198,8 +199,9 @@ def to_csv(rows: list[Row], group: str) -> str:
 def record_offline_sale(actor: User, centre_id: int, day: date, channel: str, amount_satang: int,
                         items: list[tuple[str, int]], note: str = "") -> OfflineSale:
     """A sale outside the shop; listed items leave the centre's stock. One transaction."""
-    if channel not in OFFLINE_CHANNELS or amount_satang <= 0:
+    if channel not in OFFLINE_CHANNELS:
         raise DomainError()
+    money.check_amount(amount_satang, money.AMOUNT)  # BadAmount / AmountTooLarge
     if not actor.is_admin and (actor.role != "staff" or actor.centre_id != centre_id):
         raise NotYourCentre()
     begin_write()
@@ -235,8 +237,6 @@ def offline_sales(actor: User, limit: int = 100) -> list[OfflineSale]:
 
 def import_baselines(actor: User, rows: list[dict[str, str]]) -> list[CsvRowError]:
     """Rows of centre (slug), year, amount_baht; all or none. Returns the errors per line."""
-    from shop.services.money import parse_baht
-
     if not actor.is_admin:
         raise NotYourCentre()
     begin_write()
@@ -251,8 +251,11 @@ def import_baselines(actor: User, rows: list[dict[str, str]]) -> list[CsvRowErro
             errors.append(CsvRowError(line, f"year must be like 2021 (Gregorian), not {year[:10]!r}"))
             continue
         try:
-            satang = parse_baht(amount)
-        except ValueError:
+            satang = money.parse_amount(amount, money.AMOUNT, allow_zero=True)
+        except money.AmountTooLarge as error:
+            errors.append(CsvRowError(line, str(error.message)))
+            continue
+        except money.BadAmount:
             errors.append(CsvRowError(line, f"amount_baht must be an amount like 125000.50, not {amount[:20]!r}"))
             continue
         if (slug, year) in seen:
