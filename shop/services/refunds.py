@@ -153,6 +153,9 @@ def record_refund(order_id: int, reference: str, method: str, lines: dict[int, i
         if recorded is None:
             raise
         return recorded
+    from shop.metrics import count
+
+    count("refunds", method=method)
     return refund
 
 
