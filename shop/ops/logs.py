@@ -37,8 +37,6 @@ class JsonFormatter(logging.Formatter):
         for name, value in vars(record).items():
             if name not in _STANDARD_ATTRIBUTES and not name.startswith("_"):
                 entry[name] = value
-        if "request_id" not in entry and has_request_context() and "request_id" in g:
-            entry["request_id"] = g.request_id
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
@@ -48,12 +46,23 @@ class _JsonHandler(logging.StreamHandler):
     """Marks the handler this module installs, so a second create_app replaces it."""
 
 
+class RequestIdFilter(logging.Filter):
+    """Every record logged during a request carries that request's id."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id") and has_request_context() and "request_id" in g:
+            record.request_id = g.request_id
+        return True
+
+
 def configure_logging(app: Flask) -> None:
     from flask.logging import default_handler
 
+    logger = app.logger
+    if not any(isinstance(f, RequestIdFilter) for f in logger.filters):
+        logger.addFilter(RequestIdFilter())
     if app.config.get("LOG_FORMAT", "json") != "json":
         return
-    logger = app.logger
     for handler in list(logger.handlers):
         if handler is default_handler or isinstance(handler, _JsonHandler):
             logger.removeHandler(handler)
@@ -129,8 +138,7 @@ def init_sentry(app: Flask) -> bool:
     options = {
         "dsn": dsn,
         "environment": app.config.get("SENTRY_ENVIRONMENT") or "production",
-        "integrations": [FlaskIntegration()],
-        "send_default_pii": False,  # no cookies, form fields, user e-mails or IP addresses
+        "integrations": [FlaskIntegration()],  # Sentry's default: no cookies, form fields, e-mails or IPs
         "traces_sample_rate": 0.0,
     }
     if app.config.get("SENTRY_TRANSPORT") is not None:  # tests: no network
