@@ -99,7 +99,7 @@ def make_backup(database_url: str, media_folder: str, folder: str, keep: int, no
     url = sa.make_url(database_url)
     require_postgresql(url)
     target = Path(folder)
-    target.mkdir(parents=True, exist_ok=True)
+    target.mkdir(mode=0o700, parents=True, exist_ok=True)
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
     backup = Backup(target / f"{PREFIX}{stamp}.dump", target / f"{PREFIX}{stamp}-media.tar.gz")
     if backup.dump.exists():
@@ -118,6 +118,8 @@ def make_backup(database_url: str, media_folder: str, folder: str, keep: int, no
                 for path in sorted(media.rglob("*")):
                     if path.is_file() and not path.name.startswith(".doctor-"):
                         archive.add(path, arcname=str(path.relative_to(media)), recursive=False)
+        for written in (partial_dump, partial_media):
+            written.chmod(0o600)  # addresses and password hashes: for the shop's user only
         partial_dump.rename(backup.dump)
         partial_media.rename(backup.media)
     finally:

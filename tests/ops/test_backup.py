@@ -85,6 +85,7 @@ def test_a_shop_with_orders_is_backed_up_and_restored_into_a_new_database(app, r
     assert result.exit_code == 0, result.output
     [made] = backups.list_backups(Path(app.config["BACKUP_FOLDER"]))
     assert made.media.is_file() and made.dump.stat().st_size > 0
+    assert made.dump.stat().st_mode & 0o077 == 0 and made.media.stat().st_mode & 0o077 == 0  # personal data
     assert datetime.now(UTC).strftime("%Y%m%d") in made.name
 
     restored_config = TestConfig(empty_database, str(tmp_path / "restored"))
