@@ -79,6 +79,9 @@ def add_item(cart: Cart, variant_id: int, quantity: int) -> CartItem:
     if wanted > MAX_QUANTITY:
         raise BadQuantity()
     if wanted > variant.available:
+        from shop.metrics import count
+
+        count("stock_outs", where="cart")
         raise OutOfStock(available=variant.available)
     if item is None:
         item = CartItem(variant_id=variant_id, quantity=quantity)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from shop.extensions import begin_write, db
+from shop.metrics import count
 from shop.models import Cart, Order, OrderLine, Payment, Shipment
 from shop.models._base import utcnow
 from shop.services import cart as carts
@@ -159,6 +160,7 @@ def place_order(
         db.session.commit()
     except OutOfStock:
         db.session.rollback()
+        count("stock_outs", where="checkout")
         raise
     except IntegrityError:
         db.session.rollback()
@@ -166,6 +168,7 @@ def place_order(
         if existing is not None:
             return existing
         raise
+    count("orders_placed", method=order.payment_method)
     send_email(order.email, "order_placed", order.lang, order=order, order_url=order_url(order))
     return order
 
@@ -214,6 +217,8 @@ def expire_overdue_orders(now: datetime | None = None, limit: int = 500) -> int:
         _close_unpaid(order, "expired", "reservation expired", now)
         db.session.commit()
         expired += 1
+    if expired:
+        count("holds_expired", expired)
     return expired
 
 
@@ -227,6 +232,7 @@ def expire_order_now(order_id: int, note: str, now: datetime | None = None) -> b
         return False
     _close_unpaid(order, "expired", note, now)
     db.session.commit()
+    count("holds_expired")
     return True
 
 
@@ -311,6 +317,7 @@ def record_payment(
         _flag(order, f"Payment {reference} arrived for an order that is {order.status}: refund due.")
     db.session.commit()
     if outcome in {PAID, REVIVED}:
+        count("payments_confirmed", method=method)
         send_email(order.email, "order_paid", order.lang, order=order, order_url=order_url(order))
     return outcome
 

@@ -179,6 +179,9 @@ def _commit(refund: Refund) -> Refund:
         if recorded is None:
             raise
         return recorded
+    from shop.metrics import count
+
+    count("refunds", method=refund.method)
     return refund
 
 
