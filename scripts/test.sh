@@ -12,6 +12,11 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/zbarimg ] || ! fc-list 2>/dev/n
     || echo "Could not install chromium; browser tests will be skipped (they fail under CI=true)." >&2
 fi
 
+if [ ! -x /usr/bin/caddy ]; then
+  echo "==> Installing Caddy for the deploy/ tests (caddy validate)"
+  apt_install caddy || echo "Could not install caddy; its tests will be skipped (they fail under CI=true)." >&2
+fi
+
 # PostgreSQL: the suite makes its own database on the server it is given. Where none answers
 # on 127.0.0.1:5432 and we may install packages, set up a local one.
 if [ -z "${TEST_DATABASE_URL:-}" ] && ! .venv/bin/python - <<'PY' 2>/dev/null
@@ -24,6 +29,11 @@ then
     as_root su postgres -c "psql -qc \"ALTER USER postgres PASSWORD 'postgres'\"" || true
     export TEST_DATABASE_URL=postgresql+psycopg://postgres:postgres@127.0.0.1:5432/postgres
   fi
+fi
+
+if ! command -v pg_dump >/dev/null; then
+  echo "==> Installing the PostgreSQL client tools for the backup tests (pg_dump, pg_restore)"
+  apt_install postgresql-client || echo "Could not install pg_dump; the backup test will be skipped (it fails under CI=true)." >&2
 fi
 
 echo "==> Running the tests"

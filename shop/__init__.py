@@ -13,6 +13,9 @@ from shop.services import effects
 
 
 def create_app(config: object | None = None) -> Flask:
+    from shop import ops
+
+    ops.require_compiled_catalogues()  # never serve English silently under a Thai page
     config = config or Config()
     app = Flask(
         __name__,
@@ -33,6 +36,7 @@ def create_app(config: object | None = None) -> Flask:
     _register_error_pages(app)
     _register_security_headers(app)
     _register_input_guards(app)
+    ops.init_app(app)
 
     from shop.cli import register_commands
 
@@ -148,6 +152,9 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        from shop.ops.logs import report_error
+
+        report_error(error)
         db.session.rollback()
         return render_template("errors/error.html", error=None), 500
 

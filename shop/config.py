@@ -15,6 +15,10 @@ from dotenv import load_dotenv
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")
 
+# The demo PromptPay account: `flask doctor` refuses it on a real shop.
+DEMO_PROMPTPAY_ID = "0898939397"
+DEMO_PROMPTPAY_NAME = "Relearn Shop DEMO"
+
 
 def _bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
@@ -72,6 +76,7 @@ class Config:
         folder = instance_dir()
         self.INSTANCE_PATH = str(folder)
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or load_or_create_secret_key(folder)
+        self.SECRET_KEY_FROM_ENVIRONMENT = bool(os.environ.get("SECRET_KEY"))
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
             os.environ.get("DATABASE_URL") or f"sqlite:///{folder / 'shop.sqlite3'}"
         )
@@ -88,7 +93,9 @@ class Config:
         self.STRIPE_PAYMENT_METHODS = os.environ.get("STRIPE_PAYMENT_METHODS", "card,promptpay")
         self.STRIPE_TIMEOUT = _int("STRIPE_TIMEOUT", 10)
         self.STRIPE_CHECKOUT_ORIGIN = os.environ.get("STRIPE_CHECKOUT_ORIGIN", "https://checkout.stripe.com")
-        self.PROMPTPAY_ID = os.environ.get("PROMPTPAY_ID", "0898939397")
+        self.PROMPTPAY_ID = os.environ.get("PROMPTPAY_ID", DEMO_PROMPTPAY_ID)
+        # The account holder's name, shown beside the QR so buyers can check whom they pay.
+        self.PROMPTPAY_NAME = os.environ.get("PROMPTPAY_NAME", DEMO_PROMPTPAY_NAME)
         # Where customers reach the shop: links in emails start with it.
         self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
         self.PROMPTPAY_HOLD_HOURS = _int("PROMPTPAY_HOLD_HOURS", 24)
@@ -133,6 +140,25 @@ class Config:
         self.PREFERRED_URL_SCHEME = "https" if secure else "http"
         self.TRUST_PROXY_HEADERS = _bool("TRUST_PROXY_HEADERS", False)
         self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+        self._init_operations()
+
+    def _init_operations(self) -> None:
+        """Running it for real: logs, metrics, errors, backups (see deploy/ and the README)."""
+        # "json": one JSON line per log record (a line per request); "text" for reading by eye.
+        self.LOG_FORMAT = os.environ.get("LOG_FORMAT", "json").strip().lower()
+        # gunicorn reads WEB_CONCURRENCY as its number of workers; `flask doctor` checks Redis then.
+        self.WEB_CONCURRENCY = _int("WEB_CONCURRENCY", 1)
+        # /metrics answers localhost (not through the proxy) or a request with this bearer token.
+        self.METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+        # Several gunicorn workers share their metrics through files here (the systemd unit sets it).
+        self.PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+        self.SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+        self.SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "production")
+        self.BACKUP_FOLDER = os.environ.get("BACKUP_FOLDER") or str(Path(self.INSTANCE_PATH) / "backups")
+        self.BACKUP_KEEP = _int("BACKUP_KEEP", 14)
+        self.READYZ_TIMEOUT_SECONDS = 2.0
+        self.MAINTENANCE_CHECK_SECONDS = 5.0  # each worker re-reads the switch this often
+        self.MAINTENANCE_RETRY_AFTER = 600
 
 
 class TestConfig(Config):
@@ -150,6 +176,8 @@ class TestConfig(Config):
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 40}
         self.INSTANCE_PATH = instance_path
         self.MEDIA_FOLDER = str(Path(instance_path) / "media")
+        self.BACKUP_FOLDER = str(Path(instance_path) / "backups")
+        self.MAINTENANCE_CHECK_SECONDS = 60.0  # read at start-up; query-counting tests see no re-read
         self.SESSION_COOKIE_SECURE = False
         self.REMEMBER_COOKIE_SECURE = False
         self.PREFERRED_URL_SCHEME = "http"

@@ -11,6 +11,7 @@ from shop.models.catalog import (  # noqa: F401
     Variant,
 )
 from shop.models.inventory import MOVEMENT_REASONS, StockMovement  # noqa: F401
+from shop.models.ops import SiteStatus  # noqa: F401,E402
 from shop.models.orders import (  # noqa: F401
     ORDER_STATUSES,
     SHIPMENT_STATUSES,

@@ -8,6 +8,7 @@ A new effect of "paid" (a receipt, a metric) is one more `events.on(events.Order
 """
 from __future__ import annotations
 
+from shop.metrics import count
 from shop.services.notifications import send_email
 from shop.services.ordering import events
 from shop.services.ordering.checkout import order_url
@@ -44,6 +45,11 @@ def _audit_refund(event: events.RefundMade) -> None:
                         "restock": event.restock})
 
 
+def _count_closed(event: events.OrderClosed) -> None:
+    if event.status == "expired":
+        count("holds_expired")
+
+
 def connect() -> None:
     """Register every listener (again): called once by create_app()."""
     events.clear()
@@ -56,3 +62,7 @@ def connect() -> None:
     events.on(events.OrderPlaced, _email_placed, after_commit=True)
     events.on(events.OrderPaid, _email_paid, after_commit=True)
     events.on(events.ShipmentMoved, _email_shipment, after_commit=True)
+    events.on(events.OrderPlaced, lambda e: count("orders_placed", method=e.order.payment_method), after_commit=True)
+    events.on(events.OrderPaid, lambda e: count("payments_confirmed", method=e.order.payment_method), after_commit=True)
+    events.on(events.RefundMade, lambda e: count("refunds", method=e.refund.method), after_commit=True)
+    events.on(events.OrderClosed, _count_closed, after_commit=True)

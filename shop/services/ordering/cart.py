@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from shop.extensions import begin_write, db
+from shop.metrics import count
 from shop.models import Cart, CartItem, Centre, Product, Variant
 from shop.models._base import utcnow
 from shop.services.errors import BadQuantity, NotAvailable, NotInCart, OutOfStock, UnknownProduct
@@ -75,6 +76,7 @@ def add_item(cart: Cart, variant_id: int, quantity: int) -> CartItem:
     if wanted > MAX_QUANTITY:
         raise BadQuantity()
     if wanted > variant.available:
+        count("stock_outs", where="cart")
         raise OutOfStock(available=variant.available)
     if item is None:
         item = CartItem(variant_id=variant_id, quantity=quantity)

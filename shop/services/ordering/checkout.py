@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from shop.extensions import begin_write, db
+from shop.metrics import count
 from shop.models import Cart, Order, OrderLine, Shipment
 from shop.models._base import utcnow
 from shop.services.errors import CartHasProblems, EmptyCart, OutOfStock, PriceChanged
@@ -156,6 +157,7 @@ def place_order(
         events.commit()
     except OutOfStock:
         events.rollback()
+        count("stock_outs", where="checkout")
         raise
     except IntegrityError:
         events.rollback()
