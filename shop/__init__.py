@@ -66,11 +66,16 @@ def _init_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(user_id: str):
         from shop.models import User
+        from shop.services.parsing import parse_id
 
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        found_id = parse_id(user_id)
+        return db.session.get(User, found_id) if found_id is not None else None
 
 
 def _register_blueprints(app: Flask) -> None:
+    from shop.routing import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route: every <int:id> is a database id
     from shop.account import bp as account_bp
     from shop.backoffice import bp as backoffice_bp
     from shop.storefront import bp as storefront_bp

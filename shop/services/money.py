@@ -1,6 +1,8 @@
 """Money is an int number of satang (1 baht = 100 satang); this is where it becomes text."""
 from __future__ import annotations
 
+from shop.services.parsing import ascii_digits
+
 
 def format_baht(satang: int | None) -> str:
     """฿1,250 for whole baht, ฿1,250.50 otherwise; the same in Thai and English."""
@@ -21,6 +23,6 @@ def parse_baht(text: str) -> int:
     if not cleaned:
         raise ValueError("empty amount")
     whole, _, frac = cleaned.partition(".")
-    if not whole.isdigit() or (frac and (not frac.isdigit() or len(frac) > 2)):
+    if not ascii_digits(whole) or (frac and (not ascii_digits(frac) or len(frac) > 2)):
         raise ValueError(f"not an amount in baht: {text!r}")
     return int(whole) * 100 + int((frac + "00")[:2])

@@ -13,6 +13,7 @@ from shop.extensions import begin_write, db
 from shop.models import Order, Payment, Refund, RefundLine, User
 from shop.services import audit, inventory
 from shop.services.errors import DomainError
+from shop.services.parsing import MAX_ID, parse_id, parse_int
 
 if TYPE_CHECKING:
     from stripe.params import RefundCreateParams
@@ -44,9 +45,16 @@ def encode_selection(lines: dict[int, int], shipments: list[int]) -> str:
 
 
 def decode_selection(text: str) -> tuple[dict[int, int], list[int]]:
+    """The reverse of encode_selection; ValueError for a line that is not `id x quantity`."""
     lines_part, _, ship_part = (text or "").partition("|")
-    lines = {int(a): int(b) for a, b in (p.split("x") for p in lines_part.split(",") if "x" in p)}
-    shipments = [int(p[1:]) for p in ship_part.split(",") if p.startswith("s") and p[1:].isdigit()]
+    lines = {}
+    for part in (p for p in lines_part.split(",") if "x" in p):
+        line_id, _, quantity = part.partition("x")
+        parsed_id, parsed_quantity = parse_id(line_id), parse_int(quantity, 0, MAX_ID)
+        if parsed_id is None or parsed_quantity is None:
+            raise ValueError(f"not a refund selection: {part[:40]!r}")
+        lines[parsed_id] = parsed_quantity
+    shipments = [found for p in ship_part.split(",") if p.startswith("s") and (found := parse_id(p[1:])) is not None]
     return lines, shipments
 
 
