@@ -3,7 +3,7 @@ import pytest
 from flask import Flask
 from werkzeug.exceptions import NotFound
 
-from shop.routing import IdConverter
+from shop.routing import IdConverter, is_safe_path, safe_next
 from shop.services.money import parse_baht
 from shop.services.parsing import MAX_ID, ascii_digits, parse_id, parse_int
 from shop.services.refunds import decode_selection, encode_selection
@@ -69,6 +69,27 @@ def test_a_refund_selection_round_trips_and_refuses_unicode_digits():
     with pytest.raises(ValueError):
         decode_selection("12x²|s4")
     assert decode_selection("12x1|s²,s5") == ({12: 1}, [5])
+
+
+# --- Redirect targets ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("target", ["/", "/products?page=2", "/backoffice/stock?low=1", "/products/ผ้า?q=ผ้า บาติก", "/a#b"])
+def test_paths_of_this_site_are_safe(target):
+    assert is_safe_path(target)
+
+
+@pytest.mark.parametrize("target", [
+    "", None, 42, "products", "//evil.example", "///evil.example", "/\\evil.example", "\\\\evil.example", "/\r\nX",
+    "/\nSet-Cookie: a=1", "/\t/evil.example", "/\x00", "/\x7f", "/\u2028", "/\u0085x", "http://evil.example/",
+    "https:/evil.example", "javascript:alert(1)", " /x",
+])
+def test_other_targets_are_unsafe(target):
+    assert not is_safe_path(target)
+
+
+def test_an_unsafe_target_is_replaced_by_the_fallback():
+    assert safe_next("/\r\nX", "/account/orders") == "/account/orders"
+    assert safe_next("/cart", "/account/orders") == "/cart"
 
 
 # --- Ids in URLs ------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Odd input gets a clear answer, never a 500: Unicode digits, ids past PostgreSQL's integer,
 control characters in redirect targets, borrowed place-order tokens; private pages are never cached."""
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -9,7 +10,7 @@ from shop.extensions import db
 from shop.models import CartItem, OfflineSale, Order, Product, SalesEntry, User, Variant
 from shop.services import checkout as checkout_service
 from tests.factories import cart_with, make_centre, make_product, place
-from tests.web.helpers import CSRF, csrf_token, flashed, post_form
+from tests.web.helpers import ADDRESS, CSRF, csrf_token, flashed, post_form
 
 PASSWORD = "hardening password 1"
 TOO_BIG = "2147483648"  # one past PostgreSQL's integer
@@ -206,5 +207,95 @@ def test_a_new_product_for_a_centre_id_out_of_range_is_refused(app, world):
     assert response.status_code in {200, 400}
     db.session.rollback()
     assert db.session.scalar(select(func.count(Product.id))) == before
+
+
+# --- 3. Control characters in redirect targets --------------------------------------------------
+
+def test_the_language_switch_sends_an_unsafe_target_home(client):
+    for target in ["/%0d%0aX", "/%0aSet-Cookie:x=1", "/%09/evil.example", "/%5Cevil.example", "%5C%5Cevil.example",
+                   "/%E2%80%A8x", "http://evil.example/", "//evil.example"]:
+        response = client.get(f"/language/en?next={target}")
+        assert response.status_code == 302, target
+        assert response.headers["Location"] == "/", target
+
+
+def test_the_language_switch_still_returns_to_a_page_of_the_shop(client):
+    response = client.get("/language/en?next=/products%3Fq%3D%E0%B8%9C%E0%B9%89%E0%B8%B2")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/products?q=")
+
+
+def test_sign_in_with_an_unsafe_next_goes_to_the_account_home(app, world):
+    make_user("customer")
+    make_user("staff", world["surat"])
+    response = sign_in(app.test_client(), ACCOUNTS["customer"], next_url="/%0d%0aX")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/account/orders"
+    response = sign_in(app.test_client(), ACCOUNTS["staff"], next_url="/%5Cevil.example")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/backoffice/"
+
+
+def test_sign_in_still_returns_to_the_page_that_asked(app, world):
+    make_user("staff", world["surat"])
+    response = sign_in(app.test_client(), ACCOUNTS["staff"], next_url="/backoffice/stock%3Flow%3D1")
+    assert response.headers["Location"] == "/backoffice/stock?low=1"
+
+
+def test_add_to_cart_with_an_unsafe_back_link_returns_to_the_cart(client, world):
+    response = post_form(client, "/cart/add", {"variant_id": "²", "quantity": "1", "back": "/products/\r\nX"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/cart"
+
+
+# --- 4. Place-order tokens are bound to the cart that made them -----------------------------------
+
+def review_form(client) -> dict:
+    review = client.get("/checkout/review").get_data(as_text=True)
+    return {
+        "csrf_token": CSRF.search(review).group(1),
+        "token": re.search(r'name="token"[^>]*value="([0-9a-f]{32})"', review).group(1),
+        "fingerprint": re.search(r'name="fingerprint"[^>]*value="([0-9a-f]{32})"', review).group(1),
+    }
+
+
+def ready_to_place(app, variant_id, email):
+    client = app.test_client()
+    post_form(client, "/cart/add", {"variant_id": str(variant_id), "quantity": "1"})
+    response = post_form(client, "/checkout", {**ADDRESS, "email": email}, token_from="/checkout")
+    assert response.status_code == 303
+    return client
+
+
+def test_another_visitors_used_place_order_token_does_not_open_their_order(app, world):
+    alice = ready_to_place(app, world["variant_id"], "alice@example.com")
+    alice_form = review_form(alice)
+    placed = alice.post("/checkout/place", data=alice_form)
+    alice_order = db.session.scalar(select(Order).where(Order.email == "alice@example.com"))
+    assert alice_order.number in placed.headers["Location"]
+    mallory = ready_to_place(app, world["variant_id"], "mallory@example.com")
+    mallory_form = review_form(mallory)
+    response = mallory.post("/checkout/place", data={**mallory_form, "token": alice_form["token"]})
+    assert response.status_code == 303
+    assert alice_order.number not in response.headers["Location"]
+    assert response.headers["Location"].endswith("/checkout/review")
+    assert flashed(mallory.get("/cart"))
+    assert alice.post("/checkout/place", data=alice_form).headers["Location"] == placed.headers["Location"]
+
+
+def test_another_visitors_unused_place_order_token_places_nothing(app, world):
+    alice = ready_to_place(app, world["variant_id"], "alice@example.com")
+    alice_form = review_form(alice)
+    mallory = ready_to_place(app, world["variant_id"], "mallory@example.com")
+    mallory_form = review_form(mallory)
+    orders_before = db.session.scalar(select(func.count(Order.id)))
+    response = mallory.post("/checkout/place", data={**mallory_form, "token": alice_form["token"]})
+    assert response.headers["Location"].endswith("/checkout/review")
+    assert db.session.scalar(select(func.count(Order.id))) == orders_before
+    placed = alice.post("/checkout/place", data=alice_form)
+    db.session.rollback()
+    alice_order = db.session.scalar(select(Order).where(Order.idempotency_key == alice_form["token"]))
+    assert alice_order.email == "alice@example.com"
+    assert alice_order.number in placed.headers["Location"]
 
 
