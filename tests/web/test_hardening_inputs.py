@@ -10,7 +10,7 @@ from shop.extensions import db
 from shop.models import CartItem, OfflineSale, Order, Product, SalesEntry, User, Variant
 from shop.services import checkout as checkout_service
 from tests.factories import cart_with, make_centre, make_product, place
-from tests.web.helpers import ADDRESS, CSRF, csrf_token, flashed, post_form
+from tests.web.helpers import ADDRESS, CSRF, checkout, csrf_token, flashed, post_form
 
 PASSWORD = "hardening password 1"
 TOO_BIG = "2147483648"  # one past PostgreSQL's integer
@@ -299,3 +299,40 @@ def test_another_visitors_unused_place_order_token_places_nothing(app, world):
     assert alice_order.number in placed.headers["Location"]
 
 
+# --- 5. Private pages are never stored by browsers or proxies ----------------------------------
+
+def test_order_pages_are_not_stored(app, world):
+    client = app.test_client()
+    post_form(client, "/cart/add", {"variant_id": str(world["variant_id"]), "quantity": "1"})
+    placed, _ = checkout(client)
+    order_url = placed.headers["Location"]
+    assert placed.headers["Cache-Control"] == "no-store"
+    number = re.search(r"/orders/([^?]+)", order_url).group(1)
+    key = order_url.split("key=")[1]
+    for url in [order_url, f"/orders/{number}/payment-cancelled?key={key}", f"/orders/{number}/paid?key={key}", "/checkout/review"]:
+        assert client.get(url).headers["Cache-Control"] == "no-store", url
+    assert "no-store" not in client.get("/products").headers.get("Cache-Control", "")
+
+
+def test_account_pages_are_not_stored(app, world):
+    client = app.test_client()
+    assert client.get("/account/sign-in").headers["Cache-Control"] == "no-store"
+    assert client.get("/account/register").headers["Cache-Control"] == "no-store"
+    customer = signed_in(app, world, "customer")
+    assert customer.get("/account/orders").headers["Cache-Control"] == "no-store"
+
+
+def test_back_office_and_report_pages_are_not_stored(app, world):
+    admin = signed_in(app, world, "admin")
+    for url in ["/backoffice/", "/backoffice/products", "/backoffice/stock", "/backoffice/stock.csv", "/backoffice/payments",
+                "/backoffice/staff", "/backoffice/audit", "/backoffice/offline-sales", f"/backoffice/products/{world['cloth'].id}",
+                f"/backoffice/orders/{world['order'].id}", "/backoffice/orders/999999", "/reports/", "/reports/centre.csv"]:
+        response = admin.get(url)
+        assert response.status_code in {200, 404}, url
+        assert response.headers["Cache-Control"] == "no-store", url
+
+
+def test_the_back_office_sign_in_redirect_is_not_stored(client):
+    response = client.get("/backoffice/payments")
+    assert response.status_code == 302
+    assert response.headers["Cache-Control"] == "no-store"
