@@ -4,6 +4,8 @@ Each public function is one business action in one transaction.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -61,6 +63,25 @@ def is_order_access_key(number: str, key: str) -> bool:
 
 def order_url(order: Order) -> str:
     return f"{current_app.config['PUBLIC_URL']}/orders/{order.number}?key={order_access_key(order.number)}"
+
+
+def place_order_token(cart: Cart) -> str:
+    """The review page's one-time key for placing the order, bound to this cart (32 hex digits)."""
+    nonce = secrets.token_hex(8)
+    return nonce + _token_mac(nonce, cart.id)
+
+
+def is_place_order_token(token: str, cart: Cart | None) -> bool:
+    """True only for a token made for this cart: another visitor's token neither places nor finds an order."""
+    if cart is None or not isinstance(token, str) or len(token) != 32:
+        return False
+    return hmac.compare_digest(token[16:], _token_mac(token[:16], cart.id))
+
+
+def _token_mac(nonce: str, cart_id: int) -> str:
+    key = current_app.config["SECRET_KEY"]
+    key_bytes = key.encode() if isinstance(key, str) else key
+    return hmac.new(key_bytes, f"place-order:{cart_id}:{nonce}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def order_by_key(idempotency_key: str) -> Order | None:

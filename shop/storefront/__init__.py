@@ -6,6 +6,9 @@ bp = Blueprint("storefront", __name__)
 from shop.storefront import checkout_routes, routes  # noqa: E402,F401
 
 UNCACHED_ENDPOINTS = {"storefront.healthz", "storefront.media", "storefront.set_language"}
+# Everything else here is one visitor's own (cart, checkout, orders) and answers Cache-Control: no-store.
+PUBLIC_ENDPOINTS = {"storefront.home", "storefront.catalogue", "storefront.centre", "storefront.product",
+                    "storefront.healthz", "storefront.media"}
 
 
 @bp.before_request
@@ -23,6 +26,10 @@ def _catalogue_state():
 
 @bp.after_request
 def _cache_page(response):
-    from shop.caching import store_and_personalise
+    from flask import request
 
+    from shop.caching import no_store, store_and_personalise
+
+    if request.endpoint not in PUBLIC_ENDPOINTS:
+        no_store(response)
     return store_and_personalise(response)

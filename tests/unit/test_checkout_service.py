@@ -94,6 +94,19 @@ def test_a_replayed_place_order_makes_one_order(two_centres):
     assert fresh(Variant, cloth.variants[1].id).stock_reserved == 2
 
 
+def test_a_place_order_token_is_good_only_for_the_cart_it_was_made_for(two_centres):
+    cloth, _ = two_centres
+    mine, theirs = cart_with((cloth.variants[1].id, 1)), cart_with((cloth.variants[1].id, 1))
+    token = checkout.place_order_token(mine)
+    assert len(token) == 32 and int(token, 16) >= 0
+    assert checkout.is_place_order_token(token, mine)
+    assert not checkout.is_place_order_token(token, theirs)
+    assert not checkout.is_place_order_token(token, None)
+    assert not checkout.is_place_order_token(token[:31] + ("0" if token[31] != "0" else "1"), mine)
+    assert not checkout.is_place_order_token("a" * 32, mine)
+    assert checkout.place_order_token(mine) != token
+
+
 def test_a_price_change_after_review_is_refused_and_changes_nothing(two_centres):
     cloth, _ = two_centres
     cart = cart_with((cloth.variants[1].id, 1))
