@@ -93,6 +93,9 @@ def _warn_about_per_process_rate_limits(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from shop.routing import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route: every <int:id> is a database id
     from shop.account import bp as account_bp
     from shop.backoffice import bp as backoffice_bp
     from shop.storefront import bp as storefront_bp

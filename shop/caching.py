@@ -145,6 +145,12 @@ def store_and_personalise(response):
 _PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 
 
+def no_store(response):
+    """A private page (orders, accounts, back office): never kept by a browser or a proxy."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def personalise(response):
     if response.mimetype == "text/html" and not response.direct_passthrough and not getattr(response, "personalised", False):
         body = response.get_data()

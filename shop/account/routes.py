@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -12,18 +11,17 @@ from shop.account import bp
 from shop.account.forms import ForgotForm, RegisterForm, ResetForm, SignInForm, SignOutForm
 from shop.extensions import limiter
 from shop.i18n import current_language
+from shop.routing import safe_next
 from shop.services.notifications import send_email
 from shop.services.ordering import cart as carts
 from shop.services.people import accounts
 
 
 def _safe_next(target: str | None) -> str:
-    parts = urlsplit(target or "")
-    if target and target.startswith("/") and not target.startswith("//") and not parts.netloc:
-        return target
+    """Back to the page that asked for the sign-in, else the person's own home page."""
     if current_user.is_authenticated and current_user.is_staff:
-        return url_for("backoffice.home")
-    return url_for("account.orders")
+        return safe_next(target, url_for("backoffice.home"))
+    return safe_next(target, url_for("account.orders"))
 
 
 def _signed_in(user) -> None:

@@ -36,6 +36,7 @@ from shop.services.catalog import admin as catalog_admin
 from shop.services.catalog import browse as catalog
 from shop.services.errors import DomainError, OutOfStock
 from shop.services.ordering import fulfilment
+from shop.services.parsing import parse_id, parse_int
 from shop.services.payments import promptpay
 from shop.services.payments import refunds as payment_refunds
 from shop.services.people import admin, audit
@@ -109,9 +110,9 @@ def product_new():
     _category_choices(form)
     centres = admin.centres() if current_user.is_admin else []
     if form.validate_on_submit():
-        centre_id = current_user.centre_id if not current_user.is_admin else request.form.get("centre_id", type=int)
+        centre_id = current_user.centre_id if not current_user.is_admin else parse_id(request.form.get("centre_id"))
         try:
-            product = catalog_admin.create_product(current_user, centre_id, form.product_data(), form.variant_data())
+            product = catalog_admin.create_product(current_user, centre_id or 0, form.product_data(), form.variant_data())
         except DomainError as error:
             _fail(error)
         else:
@@ -474,11 +475,11 @@ def order_refund(order_id: int):
     found = _or_404(db.session.get(Order, order_id))
     lines: dict[int, int] = {}
     for line in found.lines:
-        raw = request.form.get(f"qty-{line.id}", "0").strip() or "0"
-        if not raw.isdigit() or len(raw) > 6:
+        quantity = parse_int(request.form.get(f"qty-{line.id}", "0").strip() or "0", 0, 999_999)
+        if quantity is None:
             flash(_("Quantities must be whole numbers."), "error")
             return redirect(url_for("backoffice.order", order_id=order_id)), 303
-        lines[line.id] = int(raw)
+        lines[line.id] = quantity
     shipments = [s.id for s in found.shipments if request.form.get(f"ship-{s.id}")]
     try:
         payment_refunds.refund(current_user, found.id, lines, shipments, restock=bool(request.form.get("restock")),
@@ -503,17 +504,17 @@ def offline_sales():
     if request.method == "POST":
         if not ActionForm().validate_on_submit():
             abort(400)
-        centre_id = current_user.centre_id if not current_user.is_admin else request.form.get("centre_id", type=int)
+        centre_id = current_user.centre_id if not current_user.is_admin else parse_id(request.form.get("centre_id"))
         try:
             day = date_type.fromisoformat(request.form.get("day", ""))
             amount = money.parse_amount(request.form.get("amount", ""), money.AMOUNT)
             items = []
             for n in (1, 2, 3):
-                sku, qty = request.form.get(f"sku-{n}", "").strip().upper(), request.form.get(f"qty-{n}", "").strip()
+                sku, qty = request.form.get(f"sku-{n}", "").strip().upper(), parse_int(request.form.get(f"qty-{n}", ""), 1, 100_000)
                 if sku:
-                    if not qty.isdigit() or not 0 < int(qty) <= 100_000:
+                    if qty is None:
                         raise ValueError(sku)
-                    items.append((sku[:64], int(qty)))
+                    items.append((sku[:64], qty))
             reports.record_offline_sale(current_user, centre_id or 0, day, request.form.get("channel", ""), amount,
                                         items, request.form.get("note", ""))
             flash(_("Sale recorded; it counts in your centre's totals."), "success")

@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 
 from flask import Flask, current_app, g, has_request_context, request, session
 
+from shop.services.parsing import parse_id
+
 # An incoming X-Request-ID is kept only when it looks like an id (a proxy's UUID, say).
 SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 # URL parts that are secrets (e.g. /account/reset/<token>) are masked in the logged path.
@@ -95,8 +97,8 @@ def _user_id() -> int | None:
     if user is not None and getattr(user, "is_authenticated", False):
         return user.id
     if request.cookies.get(current_app.config.get("SESSION_COOKIE_NAME", "session")) and "_user_id" in session:
-        claimed = session["_user_id"]
-        return int(claimed) if str(claimed).isdigit() else None
+        # "id:generation" (see accounts.user_for_session); only ASCII digits are an id
+        return parse_id(str(session["_user_id"]).partition(":")[0])
     return None
 
 

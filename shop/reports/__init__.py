@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from shop.caching import no_store
 from shop.forms import ActionForm
 from shop.i18n import current_language
 from shop.models import CHANNELS
@@ -15,6 +16,7 @@ from shop.services.sales import reports
 from shop.services.thai import to_bangkok
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+bp.after_request(no_store)  # private figures: never kept by a browser or a proxy
 
 
 @bp.before_request

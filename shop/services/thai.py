@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 import geothai
 from babel.dates import get_month_names
 
+from shop.services.parsing import ascii_digits
+
 BANGKOK = ZoneInfo("Asia/Bangkok")
 BE_OFFSET = 543
 
@@ -41,7 +43,7 @@ def format_datetime(moment: datetime, lang: str) -> str:
 
 # --- Addresses and phone numbers -------------------------------------------------------
 
-_PHONE = re.compile(r"^0[689]\d{8}$")
+_PHONE = re.compile(r"0[689][0-9]{8}")  # ASCII digits: \d would take Thai ones too
 
 
 def normalise_mobile(text: str) -> str | None:
@@ -49,7 +51,7 @@ def normalise_mobile(text: str) -> str | None:
     digits = re.sub(r"[\s\-().]", "", text or "")
     if digits.startswith("+66"):
         digits = "0" + digits[3:]
-    return digits if _PHONE.match(digits) else None
+    return digits if _PHONE.fullmatch(digits) else None
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ def validate_address(province_code: str, district: str, subdistrict: str, postco
     if province is None:
         raise AddressProblem("province", "unknown_province")
     postcode = (postcode or "").strip()
-    if not (len(postcode) == 5 and postcode.isdigit()):
+    if not ascii_digits(postcode, length=5):
         raise AddressProblem("postcode", "postcode_format")
     districts = geothai.districts(province.code)
     wanted = geothai.normalize(district)

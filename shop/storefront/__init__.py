@@ -1,6 +1,6 @@
 from flask import Blueprint, request
 
-from shop.caching import serve_cached_page, store_and_personalise
+from shop.caching import no_store, serve_cached_page, store_and_personalise
 from shop.i18n import current_language
 
 bp = Blueprint("storefront", __name__)
@@ -9,6 +9,9 @@ bp = Blueprint("storefront", __name__)
 from shop.storefront import checkout_routes, routes  # noqa: E402,F401
 
 UNCACHED_ENDPOINTS = {"storefront.healthz", "storefront.media", "storefront.set_language"}
+# Everything else here is one visitor's own (cart, checkout, orders) and answers Cache-Control: no-store.
+PUBLIC_ENDPOINTS = {"storefront.home", "storefront.catalogue", "storefront.centre", "storefront.product",
+                    "storefront.healthz", "storefront.media"}
 
 
 @bp.before_request
@@ -21,4 +24,6 @@ def _catalogue_state():
 
 @bp.after_request
 def _cache_page(response):
+    if request.endpoint not in PUBLIC_ENDPOINTS:
+        no_store(response)
     return store_and_personalise(response)

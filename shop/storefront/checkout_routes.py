@@ -1,14 +1,13 @@
 """Cart, checkout and order pages: thin views over the ordering and payments services."""
 from __future__ import annotations
 
-import secrets
-
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from shop.i18n import current_language
 from shop.models import Order
+from shop.routing import safe_next
 from shop.services import payments
 from shop.services.errors import DomainError, OutOfStock, PriceChanged
 from shop.services.ordering import cart as carts
@@ -51,7 +50,8 @@ def cart_add():
         carts.add_item(current_or_new_cart(), variant_id, quantity)
     except DomainError as error:
         flash(_error_message(error), "error")
-        return redirect(back if back.startswith("/products/") else url_for("storefront.cart")), 303
+        cart_page = url_for("storefront.cart")
+        return redirect(safe_next(back, cart_page) if back.startswith("/products/") else cart_page), 303
     flash(_("Added to your cart."), "success")
     return redirect(url_for("storefront.cart")), 303
 
@@ -147,11 +147,12 @@ def checkout_review():
     details = _details_from_session()
     if details is None:
         return redirect(url_for("storefront.checkout_details")), 303
-    summary = carts.summarise(current_cart())
-    if summary.is_empty:
+    cart = current_cart()
+    summary = carts.summarise(cart)
+    if cart is None or summary.is_empty:
         flash(_("Your cart is empty."), "error")
         return redirect(url_for("storefront.cart")), 303
-    form = PlaceOrderForm(token=secrets.token_hex(16), fingerprint=summary.fingerprint())
+    form = PlaceOrderForm(token=checkout.place_order_token(cart), fingerprint=summary.fingerprint())
     method = payments.all_methods().get(session["checkout"].get("payment_method", ""))
     return render_template("storefront/review.html", summary=summary, details=details, form=form, method=method)
 
@@ -159,7 +160,9 @@ def checkout_review():
 @bp.post("/checkout/place")
 def checkout_place():
     form = PlaceOrderForm()
-    if not form.validate_on_submit():
+    cart = current_cart()
+    # The token must come from this visitor's own review page: another's is refused, not replayed.
+    if not form.validate_on_submit() or not checkout.is_place_order_token(form.token.data, cart):
         flash(_("Your order form was incomplete or too old. Please review your order and try again."), "error")
         return redirect(url_for("storefront.checkout_review")), 303
     existing = checkout.order_by_key(form.token.data)
@@ -171,7 +174,7 @@ def checkout_place():
         return redirect(url_for("storefront.checkout_details")), 303
     try:
         order = payments.place_order(
-            current_cart(),
+            cart,
             details,
             payment_method=session["checkout"].get("payment_method", ""),
             idempotency_key=form.token.data,

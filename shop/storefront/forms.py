@@ -26,7 +26,7 @@ class CheckoutForm(FlaskForm):
     district = StringField(_l("District (amphoe / khet)"), validators=[DataRequired(), Length(max=100)])
     province = SelectField(_l("Province"), validators=[DataRequired()], validate_choice=True)
     postcode = StringField(
-        _l("Postcode"), validators=[DataRequired(), Regexp(r"^\d{5}$", message=_l("A postcode has 5 digits."))]
+        _l("Postcode"), validators=[DataRequired(), Regexp(r"^[0-9]{5}\Z", message=_l("A postcode has 5 digits."))]
     )
     payment_method = RadioField(_l("Payment"), validators=[DataRequired()])
     submit = SubmitField(_l("Continue to review"))

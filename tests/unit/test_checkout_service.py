@@ -10,7 +10,7 @@ from shop.models._base import utcnow
 from shop.services.errors import CartHasProblems, EmptyCart, OutOfStock, PriceChanged
 from shop.services.notifications import outbox
 from shop.services.ordering import cart as carts
-from shop.services.ordering import lifecycle
+from shop.services.ordering import checkout, lifecycle
 from shop.services.thai import as_utc
 from tests.factories import cart_with, make_centre, make_product, place
 
@@ -93,6 +93,19 @@ def test_a_replayed_place_order_makes_one_order(two_centres):
     assert first.id == second.id
     assert db.session.scalar(select(func.count(Order.id))) == 1
     assert fresh(Variant, cloth.variants[1].id).stock_reserved == 2
+
+
+def test_a_place_order_token_is_good_only_for_the_cart_it_was_made_for(two_centres):
+    cloth, _ = two_centres
+    mine, theirs = cart_with((cloth.variants[1].id, 1)), cart_with((cloth.variants[1].id, 1))
+    token = checkout.place_order_token(mine)
+    assert len(token) == 32 and int(token, 16) >= 0
+    assert checkout.is_place_order_token(token, mine)
+    assert not checkout.is_place_order_token(token, theirs)
+    assert not checkout.is_place_order_token(token, None)
+    assert not checkout.is_place_order_token(token[:31] + ("0" if token[31] != "0" else "1"), mine)
+    assert not checkout.is_place_order_token("a" * 32, mine)
+    assert checkout.place_order_token(mine) != token
 
 
 def test_a_price_change_after_review_is_refused_and_changes_nothing(two_centres):

@@ -172,8 +172,9 @@ def test_a_forged_place_order_post_with_a_stale_fingerprint_is_refused(client, g
     post_form(client, "/checkout", ADDRESS, token_from="/checkout")
     review = client.get("/checkout/review").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', review).group(1)
+    token = re.search(r'name="token"[^>]*value="([0-9a-f]{32})"', review).group(1)
     before = counts()
-    response = client.post("/checkout/place", data={"csrf_token": csrf, "token": "c" * 32, "fingerprint": "d" * 32})
+    response = client.post("/checkout/place", data={"csrf_token": csrf, "token": token, "fingerprint": "d" * 32})
     assert response.headers["Location"].endswith("/checkout/review")
     assert counts() == before
 

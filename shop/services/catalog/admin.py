@@ -17,6 +17,7 @@ from shop.services.catalog.media import store_image
 from shop.services.catalog.uploads import open_upload
 from shop.services.errors import DomainError
 from shop.services.ordering import inventory
+from shop.services.parsing import parse_int
 from shop.services.people import audit
 from shop.services.people.scope import require_centre, scoped
 
@@ -278,13 +279,14 @@ def import_stock_counts(actor: User, rows: list[dict[str, str]]) -> list[CsvRowE
         if found is None:
             errors.append(CsvRowError(line, f"{sku}: no such SKU at your centre"))
             continue
-        if not raw.isdigit() or int(raw) > 1_000_000:
+        count = parse_int(raw, 0, 1_000_000)
+        if count is None:
             errors.append(CsvRowError(line, f"{sku}: on_hand must be a whole number from 0, not {raw[:20]!r}"))
             continue
-        if int(raw) < found.stock_reserved:
-            errors.append(CsvRowError(line, f"{sku}: {found.stock_reserved} units are held for orders; on_hand cannot be {raw}"))
+        if count < found.stock_reserved:
+            errors.append(CsvRowError(line, f"{sku}: {found.stock_reserved} units are held for orders; on_hand cannot be {count}"))
             continue
-        plan.append((found, int(raw)))
+        plan.append((found, count))
     if errors or not plan:
         db.session.rollback()
         return errors or [CsvRowError(1, "the file has no rows")]

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from shop.extensions import db
 from shop.models import REGIONS, Category, Centre, Product, Variant
+from shop.services.parsing import ascii_digits, parse_int
 from shop.text import normalise_for_search
 
 SORTS = ("newest", "price_asc", "price_desc", "name")
@@ -85,13 +86,14 @@ def parse_filters(args: Mapping[str, str]) -> CatalogueFilters:
     if sort not in SORTS:
         raise BadFilter("sort", sort)
     raw_page = args.get("page") or "1"
-    if not raw_page.isdigit() or not 1 <= int(raw_page) <= MAX_PAGE:
+    page = parse_int(raw_page, 1, MAX_PAGE)
+    if page is None:
         raise BadFilter("page", raw_page[:20])
     region = args.get("region") or ""
     if region and region not in REGIONS:
         raise BadFilter("region", region[:40])
     province = args.get("province") or ""
-    if province and not (len(province) == 2 and province.isdigit()):
+    if province and not ascii_digits(province, length=2):
         raise BadFilter("province", province[:40])
     in_stock = (args.get("in_stock") or "") in {"1", "on", "true"}
     filters = CatalogueFilters(
@@ -102,7 +104,7 @@ def parse_filters(args: Mapping[str, str]) -> CatalogueFilters:
         category=(args.get("category") or "")[:64],
         in_stock=in_stock,
         sort=sort,
-        page=int(raw_page),
+        page=page,
     )
     if filters.centre and not db.session.scalar(select(Centre.id).where(Centre.slug == filters.centre)):
         raise BadFilter("centre", filters.centre)

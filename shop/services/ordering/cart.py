@@ -12,7 +12,9 @@ from shop.extensions import begin_write, db
 from shop.metrics import count
 from shop.models import Cart, CartItem, Centre, Product, Variant
 from shop.models._base import utcnow
+from shop.services import parsing
 from shop.services.errors import BadQuantity, NotAvailable, NotInCart, OutOfStock, UnknownProduct
+from shop.services.parsing import parse_int
 from shop.services.thai import as_utc
 
 MAX_QUANTITY = 99
@@ -21,16 +23,18 @@ MAX_QUANTITY = 99
 def parse_quantity(raw: object) -> int:
     """A whole number from 1 to 99, or BadQuantity."""
     text = str(raw if raw is not None else "").strip()
-    if not text.isdigit() or len(text) > 3 or not 1 <= int(text) <= MAX_QUANTITY:
+    quantity = parse_int(text, 1, MAX_QUANTITY)
+    if quantity is None:
         raise BadQuantity(value=text[:20])
-    return int(text)
+    return quantity
 
 
 def parse_id(raw: object) -> int:
-    text = str(raw if raw is not None else "").strip()
-    if not text.isdigit() or len(text) > 12:
+    """A variant id from a form, or UnknownProduct."""
+    variant_id = parsing.parse_id(raw)
+    if variant_id is None:
         raise UnknownProduct()
-    return int(text)
+    return variant_id
 
 
 def find_cart(cart_id: int | None, user_id: int | None, lifetime_days: int, now: datetime | None = None) -> Cart | None:

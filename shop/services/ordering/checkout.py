@@ -4,6 +4,8 @@ What happens to an order after it is placed is the lifecycle's (ordering.lifecyc
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -44,6 +46,25 @@ def _new_order_number(now: datetime) -> str:
 
 def _order_signer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="order-link")
+
+
+def place_order_token(cart: Cart) -> str:
+    """The review page's one-time key for placing the order, bound to this cart (32 hex digits)."""
+    nonce = secrets.token_hex(8)
+    return nonce + _token_mac(nonce, cart.id)
+
+
+def is_place_order_token(token: str, cart: Cart | None) -> bool:
+    """True only for a token made for this cart: another visitor's token neither places nor finds an order."""
+    if cart is None or not isinstance(token, str) or len(token) != 32:
+        return False
+    return hmac.compare_digest(token[16:], _token_mac(token[:16], cart.id))
+
+
+def _token_mac(nonce: str, cart_id: int) -> str:
+    key = current_app.config["SECRET_KEY"]
+    key_bytes = key.encode() if isinstance(key, str) else key
+    return hmac.new(key_bytes, f"place-order:{cart_id}:{nonce}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def order_access_key(number: str) -> str:

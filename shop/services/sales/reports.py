@@ -31,6 +31,7 @@ from shop.services import money
 from shop.services.catalog.admin import CsvRowError
 from shop.services.errors import DomainError, NotYourCentre
 from shop.services.ordering import inventory
+from shop.services.parsing import parse_int
 from shop.services.people import audit
 from shop.services.sales import ledger
 
@@ -247,7 +248,8 @@ def import_baselines(actor: User, rows: list[dict[str, str]]) -> list[CsvRowErro
         if slug not in centres:
             errors.append(CsvRowError(line, f"unknown centre {slug[:40]!r}"))
             continue
-        if not year.isdigit() or not 2000 <= int(year) <= 2100:
+        year_number = parse_int(year, 2000, 2100)
+        if year_number is None:
             errors.append(CsvRowError(line, f"year must be like 2021 (Gregorian), not {year[:10]!r}"))
             continue
         try:
@@ -262,12 +264,12 @@ def import_baselines(actor: User, rows: list[dict[str, str]]) -> list[CsvRowErro
             errors.append(CsvRowError(line, f"{slug} {year} is listed twice"))
             continue
         exists = db.session.scalar(select(SalesEntry.id).where(SalesEntry.kind == "baseline", SalesEntry.centre_id == centres[slug].id,
-                                                               SalesEntry.day == date(int(year), 12, 31)))
+                                                               SalesEntry.day == date(year_number, 12, 31)))
         if exists:
             errors.append(CsvRowError(line, f"{slug} already has a baseline for {year}"))
             continue
         seen.add((slug, year))
-        plan.append((centres[slug], int(year), satang))
+        plan.append((centres[slug], year_number, satang))
     if errors or not plan:
         db.session.rollback()
         return errors or [CsvRowError(1, "the file has no rows")]
