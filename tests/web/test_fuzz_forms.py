@@ -54,7 +54,7 @@ from tests.factories import cart_with, make_centre, make_product, place
 from tests.web.helpers import ADDRESS, CSRF
 
 PASSWORD = "fuzz password 1"
-EXAMPLES_PER_ROUTE_AND_ROLE = int(os.environ.get("FUZZ_EXAMPLES", 12))
+EXAMPLES_PER_ROUTE_AND_ROLE = int(os.environ.get("FUZZ_EXAMPLES", 12))  # FUZZ_EXAMPLES=100 for a long run
 PAGES_PER_RULE = 2  # pages crawled per GET route (e.g. two product pages), per role
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
