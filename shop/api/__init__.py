@@ -15,7 +15,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 _DATE_RULES = (
-    "Days are in Bangkok time, written YYYY-MM-DD. The range must run from 2000-01-01 at the earliest "
+    f"Days are in Bangkok time, written YYYY-MM-DD. The range must run from {reports.EARLIEST_DAY} at the earliest "
     f"to {reports.DAYS_AHEAD} days after today at the latest, `from` no later than `to`, and span at most "
     f"{reports.MAX_DAYS:,} days. A parameter that is present must have a value: leave it out for its default."
 )

@@ -41,7 +41,7 @@ ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # YYYY-MM-DD only, ASCII di
 
 
 class BadRange(DomainError):
-    message = _l("Please choose a date range: the start no later than the end, within 2020 to next year.")
+    message = _l("Please choose a date range: the start no later than the end, from 1 January 2000 to a year from today.")
 
 
 class UnknownCentre(DomainError):
