@@ -177,7 +177,7 @@ class Site:
     """What a role can see: the forms per POST rule, and real values of URL variables."""
 
     forms: dict[str, list[Form]] = field(default_factory=dict)
-    url_values: dict[str, set[str]] = field(default_factory=dict)
+    url_values: dict[str, dict[str, None]] = field(default_factory=dict)  # in the order first seen
     pages: int = 0
 
 
@@ -227,7 +227,7 @@ def crawl(app, client, seeds: list[str]) -> Site:
 
 def _remember(site: Site, args: dict) -> None:
     for name, value in args.items():
-        site.url_values.setdefault(name, set()).add(str(value))
+        site.url_values.setdefault(name, {})[str(value)] = None
 
 
 def form_routes(app) -> list:
@@ -448,7 +448,7 @@ def url_strategy(rule, forms: list[Form], site: Site):
     """The route's URL: its variables real (seen on the pages) or junk; a page's query string kept."""
     parts = {}
     for name in sorted(rule.arguments):
-        real = sorted(site.url_values.get(name, set()), key=lambda v: (len(v), v))
+        real = list(site.url_values.get(name, {}))  # as the crawl met them: the same order every run
         junk = INT_JUNK if _is_int(rule, name) else STR_JUNK
         parts[name] = st.one_of(st.sampled_from(real), st.sampled_from(junk)) if real else st.sampled_from(junk)
     queries = sorted({urlsplit(f.action).query for f in forms} | {""})
