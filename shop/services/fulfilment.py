@@ -60,7 +60,14 @@ def _step(actor: User, shipment_id: int, new_status: str, now: datetime | None =
         db.session.rollback()
         raise WrongStep()
     before = {"status": found.status}
-    lines = [(line.variant_id, line.quantity) for line in found.lines]
+    # What the parcel still holds: a line refunded and restocked before shipping holds less.
+    # A variant belongs to one centre, so the order's hold of it is this parcel's hold.
+    held = inventory.held_for_order(found.order_id)
+    wanted: dict[int, int] = {}
+    for line in found.lines:
+        wanted[line.variant_id] = wanted.get(line.variant_id, 0) + line.quantity
+    lines = [(variant_id, min(quantity, held.get(variant_id, 0))) for variant_id, quantity in sorted(wanted.items())]
+    lines = [(variant_id, quantity) for variant_id, quantity in lines if quantity > 0]
     if new_status == "shipped":
         inventory.ship(lines, found.order_id, user_id=actor.id)
         found.shipped_at = now

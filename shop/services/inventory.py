@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import cast
 
-from sqlalchemy import CursorResult, Table, insert, update
+from sqlalchemy import CursorResult, Table, func, insert, select, update
 
 from shop.extensions import db
 from shop.models import StockMovement, Variant
@@ -98,6 +98,16 @@ def ship(lines: Iterable[tuple[int, int]], order_id: int, user_id: int | None = 
             raise RuntimeError(f"variant {variant_id} holds less than {quantity} reserved units")
         _record(variant_id, "ship", on_hand=-quantity, reserved=-quantity, order_id=order_id, user_id=user_id)
     _changed()
+
+
+def held_for_order(order_id: int) -> dict[int, int]:
+    """The units the order still holds, per variant, from the ledger: what it reserved less what
+    was released (cancelled, refunded before shipping) or shipped."""
+    rows = db.session.execute(
+        select(movement_table.c.variant_id, func.sum(movement_table.c.reserved_delta))
+        .where(movement_table.c.order_id == order_id).group_by(movement_table.c.variant_id)
+    )
+    return {variant_id: int(held) for variant_id, held in rows if held}
 
 
 def change_on_hand(variant_id: int, delta: int, reason: str, user_id: int | None = None, note: str = "") -> None:
