@@ -148,9 +148,11 @@ def _register_template_helpers(app: Flask) -> None:
 def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        # Keep the error's own headers (a 405's Allow), not its content type.
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         if request.path.startswith("/api/"):
-            return {"error": error.name, "message": error.description}, error.code
-        return render_template("errors/error.html", error=error), error.code
+            return {"error": error.name, "message": error.description}, error.code, headers
+        return render_template("errors/error.html", error=error), error.code, headers
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

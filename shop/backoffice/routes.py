@@ -161,7 +161,7 @@ def variant_new(product_id: int):
         except DomainError as error:
             _fail(error)
     else:
-        flash(_("Please check the option: %(errors)s", errors="; ".join(e for errs in form.errors.values() for e in errs)), "error")
+        flash(_("Please check the option: %(errors)s", errors="; ".join(str(e) for errs in form.errors.values() for e in errs)), "error")
     return redirect(url_for("backoffice.product_edit", product_id=product.id)), 303
 
 

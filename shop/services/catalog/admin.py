@@ -75,9 +75,11 @@ def _slug_for(name_en: str, name_th: str) -> str:
     return slug
 
 
-def create_product(actor: User, centre_id: int, data: dict, first_variant: dict) -> Product:
+def create_product(actor: User, centre_id: int | None, data: dict, first_variant: dict) -> Product:
     """A new product with its first variant (a product without options has exactly one)."""
     _check_price(first_variant)
+    if centre_id is None:  # an admin chose no centre
+        raise DomainError()
     begin_write()
     require_centre(actor, centre_id)
     if db.session.get(Centre, centre_id) is None or db.session.get(Category, data["category_id"]) is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -36,12 +37,16 @@ from shop.services.people import audit
 from shop.services.sales import ledger
 
 GROUPS = ("region", "province", "centre", "channel", "category", "product", "month", "year")
-PROGRAMME_START = date(2020, 1, 1)  # พ.ศ. 2563
-MAX_DAYS = 366 * 30
+PROGRAMME_START = date(2020, 1, 1)  # พ.ศ. 2563; the first day when none is given
+# The date range a report may cover (the API's OpenAPI document states the same):
+EARLIEST_DAY = date(2000, 1, 1)  # baselines reach back before the shop
+DAYS_AHEAD = 366  # the last day may be up to a year after today
+MAX_DAYS = 366 * 30  # at most this many days from the first to the last
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # YYYY-MM-DD only, ASCII digits
 
 
 class BadRange(DomainError):
-    message = _l("Please choose a date range: the start no later than the end, within 2020 to next year.")
+    message = _l("Please choose a date range: the start no later than the end, from 1 January 2000 to a year from today.")
 
 
 class UnknownCentre(DomainError):
@@ -67,16 +72,14 @@ class Row:
 
 def parse_query(actor: User, start: str | None, end: str | None, centre: str | None, today: date) -> Query:
     """Checked report parameters; staff are held to their own centre whatever they ask."""
-    try:
-        first = date.fromisoformat(start) if start else PROGRAMME_START
-        last = date.fromisoformat(end) if end else today
-    except ValueError:
-        raise BadRange() from None
-    if first > last or first < date(2000, 1, 1) or last > today + timedelta(days=366) or (last - first).days > MAX_DAYS:
+    first, last = _day(start, PROGRAMME_START), _day(end, today)
+    if first > last or first < EARLIEST_DAY or last > today + timedelta(days=DAYS_AHEAD) or (last - first).days > MAX_DAYS:
         raise BadRange()
     centre_ids: tuple[int, ...] | None = None
     if centre:
-        found = db.session.scalar(select(Centre.id).where(Centre.slug == centre[:64]))
+        if len(centre) > 64:  # longer than any slug
+            raise UnknownCentre()
+        found = db.session.scalar(select(Centre.id).where(Centre.slug == centre))
         if found is None:
             raise UnknownCentre()
         centre_ids = (found,)
@@ -87,6 +90,18 @@ def parse_query(actor: User, start: str | None, end: str | None, centre: str | N
             raise NotYourCentre()
         centre_ids = (actor.centre_id,)
     return Query(first, last, centre_ids)
+
+
+def _day(text: str | None, default: date) -> date:
+    """A day given as YYYY-MM-DD (Python would also take 20260101 or 2026-W01-1), or the default."""
+    if not text:
+        return default
+    if not ISO_DAY.fullmatch(text):
+        raise BadRange()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:  # 2026-02-30
+        raise BadRange() from None
 
 
 def _daily(query: Query):
