@@ -11,13 +11,13 @@ from pathlib import Path
 from flask import Flask
 
 from shop.ops.catalogues import require_compiled_catalogues  # noqa: F401
+from shop.ops.cli import register_ops_commands
+from shop.ops.health import bp, init_http_metrics
+from shop.ops.logs import init_request_logging, init_sentry
+from shop.ops.maintenance import init_maintenance
 
 
 def init_app(app: Flask) -> None:
-    from shop.ops.cli import register_ops_commands
-    from shop.ops.health import bp, init_http_metrics
-    from shop.ops.logs import init_request_logging, init_sentry
-    from shop.ops.maintenance import init_maintenance
 
     init_request_logging(app)
     init_sentry(app)

@@ -2,18 +2,20 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 
 from shop.extensions import db
+from shop.ops.backup import BackupError, find_backup, list_backups, make_backup, restore_backup
+from shop.ops.doctor import ERROR, WARNING, run_checks
 
 
 def register_ops_commands(app: Flask) -> None:
     @app.cli.command("doctor")
     def doctor_command() -> None:
         """Check what a production shop needs, one line each; exit 1 on any error."""
-        from shop.ops.doctor import ERROR, WARNING, run_checks
 
         findings = run_checks(current_app)
         for finding in findings:
@@ -31,12 +33,10 @@ def register_ops_commands(app: Flask) -> None:
     @click.option("--list", "list_only", is_flag=True, help="List the backups there and write none.")
     def backup_command(folder: str | None, keep: int | None, list_only: bool) -> None:
         """Write a PostgreSQL dump and a media archive, dated; keep the newest BACKUP_KEEP."""
-        from shop.ops.backup import BackupError, list_backups, make_backup
 
         config = current_app.config
         folder = folder or config["BACKUP_FOLDER"]
         if list_only:
-            from pathlib import Path
 
             for backup in list_backups(Path(folder)):
                 size = backup.dump.stat().st_size + (backup.media.stat().st_size if backup.media.exists() else 0)
@@ -59,7 +59,6 @@ def register_ops_commands(app: Flask) -> None:
     @click.option("--force", is_flag=True, help="Replace everything in a database that is not empty.")
     def restore_command(name: str, folder: str | None, force: bool) -> None:
         """Bring back a backup (a .dump path, its name, or 'latest') into an empty database and media folder."""
-        from shop.ops.backup import BackupError, find_backup, restore_backup
 
         config = current_app.config
         db.session.remove()

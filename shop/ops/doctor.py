@@ -11,10 +11,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy import text
 
 from shop.config import DEMO_PROMPTPAY_ID, DEMO_PROMPTPAY_NAME
+from shop.extensions import db
+from shop.ops.catalogues import COMPILE_COMMAND, catalogue_problems
+from shop.ops.health import check_redis as ping
+from shop.services.payments.promptpay import build_payload
 
 OK, WARNING, ERROR = "ok", "warning", "error"
 WEAK_SECRETS = {"change-me", "changeme", "secret", "dev", "development", "test", "password", "please-change-me"}
@@ -69,7 +75,6 @@ def check_public_url(app: Flask) -> Finding:
 
 
 def check_promptpay(app: Flask) -> Finding:
-    from shop.services.payments.promptpay import build_payload
 
     name = "PromptPay"
     promptpay_id = app.config.get("PROMPTPAY_ID") or ""
@@ -88,10 +93,7 @@ def check_promptpay(app: Flask) -> Finding:
 
 
 def check_migrations(app: Flask) -> Finding:
-    from alembic.migration import MigrationContext
-    from alembic.script import ScriptDirectory
 
-    from shop.extensions import db
 
     name = "database schema"
     script = ScriptDirectory(app.extensions["migrate"].directory)
@@ -108,7 +110,6 @@ def check_migrations(app: Flask) -> Finding:
 
 
 def check_translations(app: Flask) -> Finding:  # noqa: ARG001
-    from shop.ops.catalogues import COMPILE_COMMAND, catalogue_problems
 
     problems = catalogue_problems()
     if problems:
@@ -128,7 +129,6 @@ def check_media_folder(app: Flask) -> Finding:
 
 
 def check_redis(app: Flask) -> Finding:
-    from shop.ops.health import check_redis as ping
 
     name = "Redis"
     url = app.config.get("REDIS_URL")
@@ -176,7 +176,6 @@ def check_stripe(app: Flask) -> Finding:
 
 
 def check_clock(app: Flask) -> Finding:
-    from shop.extensions import db
 
     name = "clock"
     if db.engine.dialect.name != "postgresql":
@@ -193,7 +192,6 @@ def check_clock(app: Flask) -> Finding:
 
 
 def check_database_kind(app: Flask) -> Finding:
-    from shop.extensions import db
 
     if db.engine.dialect.name != "postgresql":
         return Finding(WARNING, "database", "SQLite is for trying the shop: use PostgreSQL for a real one (backups need it).")

@@ -9,6 +9,7 @@ import ipaddress
 import threading
 from collections.abc import Callable
 
+import redis
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, request
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client import multiprocess as prometheus_multiprocess
@@ -45,7 +46,6 @@ def check_database(engine) -> None:
 
 
 def check_redis(url: str, seconds: float) -> None:
-    import redis
 
     client = redis.Redis.from_url(url, socket_connect_timeout=seconds, socket_timeout=seconds)
     try:

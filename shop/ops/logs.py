@@ -15,6 +15,7 @@ import uuid
 from datetime import UTC, datetime
 
 from flask import Flask, current_app, g, has_request_context, request, session
+from flask.logging import default_handler
 
 from shop.services.parsing import parse_id
 
@@ -58,7 +59,6 @@ class RequestIdFilter(logging.Filter):
 
 
 def configure_logging(app: Flask) -> None:
-    from flask.logging import default_handler
 
     logger = app.logger
     if not any(isinstance(f, RequestIdFilter) for f in logger.filters):
@@ -134,6 +134,7 @@ def init_sentry(app: Flask) -> bool:
     dsn = app.config.get("SENTRY_DSN")
     if not dsn:
         return False
+    # Loaded only when SENTRY_DSN is set: a shop without Sentry never imports it.
     import sentry_sdk
     from sentry_sdk.integrations.flask import FlaskIntegration
 

@@ -11,6 +11,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from shop.i18n import current_language
 from shop.services import maintenance
 
 CLOSED_BLUEPRINTS = frozenset({"storefront", "account"})
@@ -31,7 +32,6 @@ def _texts(lang: str) -> dict[str, str]:
 
 
 def closed_page():
-    from shop.i18n import current_language
 
     first = current_language()
     texts = [_texts(first)] + [_texts(lang) for lang in ("th", "en") if lang != first]
