@@ -7,6 +7,7 @@ from flask import Blueprint, abort, g, jsonify, request
 
 from shop.extensions import csrf
 from shop.services.errors import DomainError
+from shop.services.people import api_tokens
 from shop.services.sales import reports
 from shop.services.thai import to_bangkok
 
@@ -60,7 +61,7 @@ def authenticate():
     if request.endpoint == "api.openapi":
         return None
     header = request.headers.get("Authorization", "")
-    user = reports.user_for_token(header.removeprefix("Bearer ").strip()) if header.startswith("Bearer ") else None
+    user = api_tokens.user_for_token(header.removeprefix("Bearer ").strip()) if header.startswith("Bearer ") else None
     if user is None:
         return jsonify(error="unauthorized", message="Send a valid admin API token: Authorization: Bearer <token>."), 401
     g.api_user = user

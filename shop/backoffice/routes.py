@@ -34,11 +34,13 @@ from shop.extensions import db
 from shop.models import REGIONS
 from shop.services.catalog import admin as catalog_admin
 from shop.services.catalog import browse as catalog
+from shop.services.catalog import centres as centre_admin
 from shop.services.errors import DomainError, OutOfStock
 from shop.services.ordering import fulfilment
 from shop.services.payments import promptpay
 from shop.services.payments import refunds as payment_refunds
-from shop.services.people import admin, audit
+from shop.services.people import audit
+from shop.services.people import staff as staff_admin
 from shop.services.people.accounts import EmailTaken
 from shop.services.thai import provinces
 
@@ -107,7 +109,7 @@ def products():
 def product_new():
     form = NewProductForm()
     _category_choices(form)
-    centres = admin.centres() if current_user.is_admin else []
+    centres = centre_admin.centres() if current_user.is_admin else []
     if form.validate_on_submit():
         centre_id = current_user.centre_id if not current_user.is_admin else request.form.get("centre_id", type=int)
         try:
@@ -372,7 +374,7 @@ def _centre_choices(form: CentreForm) -> None:
 @bp.get("/centres")
 def centres():
     _admin_only()
-    return render_template("backoffice/centres.html", centres=admin.centres())
+    return render_template("backoffice/centres.html", centres=centre_admin.centres())
 
 
 @bp.route("/centres/new", methods=["GET", "POST"])
@@ -381,7 +383,7 @@ def centre_edit(centre_id: int | None = None):
     _admin_only()
     centre = None
     if centre_id is not None:
-        centre = _or_404(next((c for c in admin.centres() if c.id == centre_id), None))
+        centre = _or_404(next((c for c in centre_admin.centres() if c.id == centre_id), None))
     form = CentreForm(obj=centre if request.method == "GET" else None)
     if request.method == "GET" and centre is not None:
         form.shipping_fee.data, form.free_shipping_from.data = centre.shipping_fee_satang, centre.free_shipping_from_satang
@@ -391,7 +393,7 @@ def centre_edit(centre_id: int | None = None):
         data["shipping_fee_satang"] = form.shipping_fee.data if form.shipping_fee.data is not None else 5000
         data["free_shipping_from_satang"] = form.free_shipping_from.data
         try:
-            admin.save_centre(current_user, data, centre_id)
+            centre_admin.save_centre(current_user, data, centre_id)
             flash(_("Centre saved."), "success")
             return redirect(url_for("backoffice.centres")), 303
         except DomainError:
@@ -403,18 +405,18 @@ def centre_edit(centre_id: int | None = None):
 def staff():
     _admin_only()
     form = StaffForm()
-    form.centre_id.choices = [(0, "—")] + [(c.id, c.name_th) for c in admin.centres()]
+    form.centre_id.choices = [(0, "—")] + [(c.id, c.name_th) for c in centre_admin.centres()]
     new_password = None
     if form.validate_on_submit():
         try:
-            user, new_password = admin.create_staff(current_user, form.email.data, form.name.data, form.role.data, form.centre_id.data or None)
+            user, new_password = staff_admin.create_staff(current_user, form.email.data, form.name.data, form.role.data, form.centre_id.data or None)
             flash(_("Account created for %(email)s. Give them this first password: %(password)s", email=user.email, password=new_password), "success")
             return redirect(url_for("backoffice.staff")), 303
         except EmailTaken:
             form.email.errors = [_("There is already an account with this email.")]
         except DomainError:
             form.centre_id.errors = [_("Centre staff need a centre.")]
-    return render_template("backoffice/staff.html", form=form, accounts=admin.staff_accounts(), action_form=ActionForm()), 400 if form.errors else 200
+    return render_template("backoffice/staff.html", form=form, accounts=staff_admin.staff_accounts(), action_form=ActionForm()), 400 if form.errors else 200
 
 
 @bp.post("/staff/<int:user_id>/<action>")
@@ -424,10 +426,10 @@ def staff_action(user_id: int, action: str):
         abort(400)
     try:
         if action == "reset-password":
-            user, password = admin.reset_password(current_user, user_id)
+            user, password = staff_admin.reset_password(current_user, user_id)
             flash(_("New password for %(email)s: %(password)s", email=user.email, password=password), "success")
         else:
-            admin.set_enabled(current_user, user_id, action == "enable")
+            staff_admin.set_enabled(current_user, user_id, action == "enable")
             flash(_("Account updated."), "success")
     except DomainError as error:
         _fail(error)
@@ -498,7 +500,7 @@ def offline_sales():
 
     from shop.models import OFFLINE_CHANNELS
     from shop.services import money
-    from shop.services.sales import reports
+    from shop.services.sales import offline
 
     if request.method == "POST":
         if not ActionForm().validate_on_submit():
@@ -514,7 +516,7 @@ def offline_sales():
                     if not qty.isdigit() or not 0 < int(qty) <= 100_000:
                         raise ValueError(sku)
                     items.append((sku[:64], int(qty)))
-            reports.record_offline_sale(current_user, centre_id or 0, day, request.form.get("channel", ""), amount,
+            offline.record_offline_sale(current_user, centre_id or 0, day, request.form.get("channel", ""), amount,
                                         items, request.form.get("note", ""))
             flash(_("Sale recorded; it counts in your centre's totals."), "success")
         except DomainError as error:  # before ValueError: a refused amount (money.BadAmount) says why
@@ -522,15 +524,15 @@ def offline_sales():
         except ValueError:
             flash(_("Please give a date, an amount in baht, and SKUs of your centre with whole quantities."), "error")
         return redirect(url_for("backoffice.offline_sales")), 303
-    return render_template("backoffice/offline_sales.html", sales=reports.offline_sales(current_user),
-                           channels=OFFLINE_CHANNELS, centres=admin.centres() if current_user.is_admin else [],
+    return render_template("backoffice/offline_sales.html", sales=offline.offline_sales(current_user),
+                           channels=OFFLINE_CHANNELS, centres=centre_admin.centres() if current_user.is_admin else [],
                            action_form=ActionForm(), import_form=ImportForm())
 
 
 @bp.post("/baselines")
 def baselines():
     """Admins import the sales of the years before the shop: centre, year, amount_baht."""
-    from shop.services.sales import reports
+    from shop.services.sales import offline
 
     _admin_only()
     form = ImportForm()
@@ -540,7 +542,7 @@ def baselines():
     rows = _csv_rows(form)
     if rows is None:
         return redirect(url_for("backoffice.offline_sales")), 303
-    errors = reports.import_baselines(current_user, rows)
+    errors = offline.import_baselines(current_user, rows)
     if errors:
         return render_template("backoffice/import_errors.html", errors=errors), 400
     flash(_("Baselines imported: %(n)d rows.", n=len(rows)), "success")
