@@ -1,5 +1,21 @@
+"""The back office: centre staff run their own centre; association admins run the network.
+
+One blueprint, one module per area, each with its forms beside it (products.py and
+product_forms.py, ...). Who may enter is decided in access.py; shared helpers are in common.py
+and shared form fields in forms.py.
+"""
 from flask import Blueprint
 
 bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
 
-from shop.backoffice import maintenance_routes, routes  # noqa: E402,F401
+from shop.backoffice import (  # noqa: E402,F401  (each area registers its views on bp)
+    access,
+    centres,
+    maintenance_routes,
+    overview,
+    parcels,
+    payments,
+    products,
+    sales,
+    stock,
+)
