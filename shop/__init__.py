@@ -4,17 +4,39 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, abort, render_template, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from shop import ops
+from shop.account import bp as account_bp
+from shop.api import bp as api_bp
+from shop.backoffice import bp as backoffice_bp
+from shop.cli import register_commands
 from shop.config import BASE_DIR, Config
 from shop.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
+from shop.i18n import (
+    LANGUAGES,
+    channel_label,
+    current_language,
+    movement_label,
+    order_status_label,
+    region_label,
+    select_locale,
+    shipment_status_label,
+)
+from shop.ops.logs import report_error
+from shop.reports import bp as reports_bp
+from shop.routing import IdConverter
 from shop.services import effects
+from shop.services.money import format_baht
+from shop.services.people.accounts import user_for_session
+from shop.services.thai import format_date, format_datetime
+from shop.storefront import bp as storefront_bp
+from shop.webhooks import bp as webhooks_bp
 
 
 def create_app(config: object | None = None) -> Flask:
-    from shop import ops
-
     ops.require_compiled_catalogues()  # never serve English silently under a Thai page
     config = config or Config()
     app = Flask(
@@ -37,16 +59,11 @@ def create_app(config: object | None = None) -> Flask:
     _register_security_headers(app)
     _register_input_guards(app)
     ops.init_app(app)
-
-    from shop.cli import register_commands
-
     register_commands(app)
     return app
 
 
 def _init_extensions(app: Flask) -> None:
-    from shop.i18n import select_locale
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     csrf.init_app(app)
@@ -65,17 +82,12 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "account.sign_in"
     login_manager.session_protection = "strong"
-
-    from flask_babel import lazy_gettext as _l
-
     login_manager.login_message = _l("Please sign in to see that page.")
 
     @login_manager.user_loader
     def load_user(user_id: str):
         # "id:generation": a session ended on the server (sign-out, new password, disabled
         # account) carries an old generation and finds nobody, so the visitor is signed out.
-        from shop.services.people.accounts import user_for_session
-
         return user_for_session(user_id)
 
 
@@ -93,39 +105,17 @@ def _warn_about_per_process_rate_limits(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from shop.routing import IdConverter
-
     app.url_map.converters["int"] = IdConverter  # before any route: every <int:id> is a database id
-    from shop.account import bp as account_bp
-    from shop.backoffice import bp as backoffice_bp
-    from shop.storefront import bp as storefront_bp
-
     limiter.exempt(storefront_bp)  # only sign-in is limited; the catalogue pays nothing for it
     app.register_blueprint(storefront_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(backoffice_bp)
-    from shop.api import bp as api_bp
-    from shop.reports import bp as reports_bp
-    from shop.webhooks import bp as webhooks_bp
-
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(api_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from shop.i18n import (
-        LANGUAGES,
-        channel_label,
-        current_language,
-        movement_label,
-        order_status_label,
-        region_label,
-        shipment_status_label,
-    )
-    from shop.services.money import format_baht
-    from shop.services.thai import format_date, format_datetime
-
     app.jinja_env.filters["baht"] = format_baht
     app.jinja_env.filters["thaidate"] = lambda value, long=False: format_date(value, current_language(), long)
     app.jinja_env.filters["thaidatetime"] = lambda value: format_datetime(value, current_language())
@@ -157,8 +147,6 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-        from shop.ops.logs import report_error
-
         report_error(error)
         db.session.rollback()
         return render_template("errors/error.html", error=None), 500

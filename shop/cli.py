@@ -6,6 +6,10 @@ from flask import Flask, current_app
 from sqlalchemy import inspect
 
 from shop.extensions import db
+from shop.services.demo.seed import demo_accounts, scale_catalogue, seed_demo, seed_demo_accounts
+from shop.services.ordering.lifecycle import expire_overdue_orders
+from shop.services.payments.stripe_checkout import missing_settings, orders_awaiting_stripe, refresh_order
+from shop.services.people.accounts import EmailTaken, register
 
 
 def _require_schema() -> None:
@@ -19,13 +23,9 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo_command() -> None:
         """Load the nine centres and the demo products (safe to run again)."""
-        from shop.services.demo.seed import seed_demo
-
         _require_schema()
         click.echo("Loading DEMO data (invented products, for trying the shop)…")
         made = seed_demo(current_app.config["MEDIA_FOLDER"], progress=lambda msg: click.echo(f"  {msg}"))
-        from shop.services.demo.seed import demo_accounts, seed_demo_accounts
-
         made["accounts"] = seed_demo_accounts()
         summary = ", ".join(f"{count} {name}" for name, count in made.items())
         click.echo(f"Done: created {summary}." if any(made.values()) else "Done: nothing to add, demo data already there.")
@@ -37,8 +37,6 @@ def register_commands(app: Flask) -> None:
     @click.option("--products", default=5000, show_default=True, help="Total number of products wanted.")
     def scale_demo_command(products: int) -> None:
         """Copy demo products until the catalogue has --products of them (benchmarks only)."""
-        from shop.services.demo.seed import scale_catalogue
-
         _require_schema()
         made = scale_catalogue(products, progress=lambda msg: click.echo(f"  {msg}"))
         click.echo(f"Done: {made} products added.")
@@ -46,8 +44,6 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("expire-reservations")
     def expire_reservations_command() -> None:
         """Expire unpaid orders past their hold and return their stock (run it from cron)."""
-        from shop.services.ordering.lifecycle import expire_overdue_orders
-
         _require_schema()
         total = 0
         while True:
@@ -64,8 +60,6 @@ def register_commands(app: Flask) -> None:
     @click.password_option(help="At least 10 characters.")
     def create_admin_command(email: str, name: str, password: str) -> None:
         """Make an association admin (the first one on a new installation)."""
-        from shop.services.people.accounts import EmailTaken, register
-
         _require_schema()
         if len(password) < 10:
             raise click.ClickException("The password must have at least 10 characters. Try again with a longer one.")
@@ -78,8 +72,6 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("stripe-check")
     def stripe_check_command() -> None:
         """Say whether Stripe payments are set up, and what is missing."""
-        from shop.services.payments.stripe_checkout import missing_settings
-
         missing = missing_settings(current_app.config)
         if missing:
             raise click.ClickException(
@@ -92,8 +84,6 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("stripe-reconcile")
     def stripe_reconcile_command() -> None:
         """Ask Stripe about every order still awaiting a Stripe payment (for lost webhooks)."""
-        from shop.services.payments.stripe_checkout import missing_settings, orders_awaiting_stripe, refresh_order
-
         _require_schema()
         if missing_settings(current_app.config):
             raise click.ClickException("Stripe is not set up: run `flask --app run.py stripe-check`.")

@@ -132,6 +132,8 @@ class Config:
         # 32-bit satang, so at most ฿21,474,836).
         self.MAX_AMOUNT_BAHT = _bounded_int("MAX_AMOUNT_BAHT", 10_000_000, 1, 10**12)
         self.MAX_PRICE_BAHT = _bounded_int("MAX_PRICE_BAHT", 1_000_000, 1, (2**31 - 1) // 100)
+        # The shipping fee per parcel of a centre whose admin left the fee empty, in whole baht.
+        self.DEFAULT_SHIPPING_FEE_BAHT = _bounded_int("DEFAULT_SHIPPING_FEE_BAHT", 50, 0, self.MAX_PRICE_BAHT)
         self.RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
         # Set by the `flask` command (its one-process development server, and the CLI commands):
         # rate limits kept in memory are then whole, so create_app need not warn about them.

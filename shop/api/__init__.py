@@ -9,6 +9,7 @@ from flask_babel import force_locale
 from shop.extensions import csrf
 from shop.i18n import LANGUAGES
 from shop.services.errors import DomainError
+from shop.services.people import api_tokens
 from shop.services.sales import reports
 from shop.services.thai import to_bangkok
 
@@ -95,7 +96,7 @@ def authenticate():
     if request.endpoint == "api.openapi":
         return None
     header = request.headers.get("Authorization", "")
-    user = reports.user_for_token(header.removeprefix("Bearer ").strip()) if header.startswith("Bearer ") else None
+    user = api_tokens.user_for_token(header.removeprefix("Bearer ").strip()) if header.startswith("Bearer ") else None
     if user is None:
         return (jsonify(error="unauthorized", message="Send a valid admin API token: Authorization: Bearer <token>."),
                 401, {"WWW-Authenticate": 'Bearer realm="api"'})

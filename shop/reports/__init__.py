@@ -12,6 +12,7 @@ from shop.forms import ActionForm
 from shop.i18n import current_language
 from shop.models import CHANNELS
 from shop.services.errors import DomainError, NotYourCentre
+from shop.services.people import api_tokens
 from shop.services.sales import reports
 from shop.services.thai import to_bangkok
 
@@ -70,6 +71,6 @@ def new_token():
         abort(403)
     if not ActionForm().validate_on_submit():
         abort(400)
-    token = reports.create_token(current_user, request.form.get("name", ""))
+    token = api_tokens.create_token(current_user, request.form.get("name", ""))
     flash(_("Your new API token (shown once; keep it safe): %(token)s", token=token), "success")
     return redirect(url_for("reports.dashboard")), 303

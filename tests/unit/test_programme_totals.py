@@ -11,7 +11,7 @@ from shop.models import OfflineSale, Order, OrderLine, RefundLine, SalesEntry, U
 from shop.services.errors import NotYourCentre
 from shop.services.ordering import lifecycle
 from shop.services.payments import refunds as payment_refunds
-from shop.services.sales import reports
+from shop.services.sales import offline, reports
 from tests.factories import cart_with, make_centre, make_product, place
 
 TODAY = date(2026, 11, 25)
@@ -95,30 +95,30 @@ def test_offline_sales_count_by_channel_and_their_items_leave_stock(network):
     surat = network["centres"][0]
     staff = staff_of(surat)
     sku = network["products"]["surat-thani"].variants[0].sku
-    reports.record_offline_sale(staff, surat.id, date(2026, 3, 30), "fair", 350000, [(sku, 3)], "Tourism festival")
+    offline.record_offline_sale(staff, surat.id, date(2026, 3, 30), "fair", 350000, [(sku, 3)], "Tourism festival")
     by_channel = {r.key: r.revenue_satang for r in reports.breakdown(everything(), "channel")}
     assert by_channel == {"fair": 350000}
     db.session.rollback()
     assert db.session.scalar(select(Variant.stock_on_hand).where(Variant.sku == sku)) == 47
     with pytest.raises(NotYourCentre):
-        reports.record_offline_sale(staff, network["centres"][1].id, date(2026, 3, 30), "fair", 100, [])
+        offline.record_offline_sale(staff, network["centres"][1].id, date(2026, 3, 30), "fair", 100, [])
 
 
 def test_baselines_import_all_or_nothing_and_complete_the_totals(network):
     admin = admin_user()
-    errors = reports.import_baselines(admin, [
+    errors = offline.import_baselines(admin, [
         {"centre": "surat-thani", "year": "2021", "amount_baht": "250000"},
         {"centre": "atlantis", "year": "2021", "amount_baht": "1"},
         {"centre": "yala", "year": "21", "amount_baht": "1"},
     ])
     assert len(errors) == 2 and reports.totals(everything()).revenue_satang == 0
-    assert reports.import_baselines(admin, [
+    assert offline.import_baselines(admin, [
         {"centre": "surat-thani", "year": "2021", "amount_baht": "250000"},
         {"centre": "yala", "year": "2022", "amount_baht": "1,000.50"},
     ]) == []
     by_year = {r.key: r.revenue_satang for r in reports.breakdown(everything(), "year")}
     assert by_year == {"2021": 25_000_000, "2022": 100_050}
-    assert "already has a baseline" in reports.import_baselines(admin, [{"centre": "yala", "year": "2022", "amount_baht": "5"}])[0].message
+    assert "already has a baseline" in offline.import_baselines(admin, [{"centre": "yala", "year": "2022", "amount_baht": "5"}])[0].message
 
 
 def test_staff_see_only_their_centre_and_bad_ranges_are_refused(network):
@@ -137,8 +137,8 @@ def test_staff_see_only_their_centre_and_bad_ranges_are_refused(network):
 def test_the_year_before_comparison(network):
     surat = network["centres"][0]
     admin = admin_user()
-    reports.record_offline_sale(admin, surat.id, date(2025, 4, 1), "department_store", 100000, [])
-    reports.record_offline_sale(admin, surat.id, date(2026, 4, 1), "department_store", 150000, [])
+    offline.record_offline_sale(admin, surat.id, date(2025, 4, 1), "department_store", 100000, [])
+    offline.record_offline_sale(admin, surat.id, date(2026, 4, 1), "department_store", 150000, [])
     query = reports.parse_query(admin, "2026-01-01", "2026-12-31", None, TODAY)
     assert reports.totals(query).revenue_satang == 150000
     assert reports.totals(reports.year_before(query)).revenue_satang == 100000
@@ -187,10 +187,10 @@ def test_figures_always_reconcile(network, operations):
             elif op[2] == "expire":
                 lifecycle.expire(order.id, "test")
         elif op[0] == "offline":
-            reports.record_offline_sale(admin, centres[op[1]].id, date(2026, 6, 1), op[2], op[3], [])
+            offline.record_offline_sale(admin, centres[op[1]].id, date(2026, 6, 1), op[2], op[3], [])
         elif (op[1], op[2]) not in used_baselines:
             used_baselines.add((op[1], op[2]))
-            assert reports.import_baselines(admin, [{"centre": centres[op[1]].slug, "year": str(op[2]), "amount_baht": str(op[3])}]) == []
+            assert offline.import_baselines(admin, [{"centre": centres[op[1]].slug, "year": str(op[2]), "amount_baht": str(op[3])}]) == []
     query = everything(admin)
     total = reports.totals(query).revenue_satang
     for group in ("region", "province", "centre", "channel", "month", "year"):

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from shop.extensions import db
 from shop.models import User
-from shop.services.sales import reports
+from shop.services.sales import offline, reports
 from tests.factories import make_centre
 from tests.web.helpers import csrf_token
 
@@ -35,8 +35,8 @@ def figures(app):
     lampang = make_centre("lampang", province_code="52", province_th="ลำปาง", province_en="Lampang", region="north")
     admin = user("admin@tla.example", "admin")
     user("surat@staff.example", "staff", surat)
-    reports.record_offline_sale(admin, surat.id, date(2026, 3, 30), "fair", 350000, [])
-    reports.record_offline_sale(admin, lampang.id, date(2026, 4, 2), "department_store", 120000, [])
+    offline.record_offline_sale(admin, surat.id, date(2026, 3, 30), "fair", 350000, [])
+    offline.record_offline_sale(admin, lampang.id, date(2026, 4, 2), "department_store", 120000, [])
     return {"surat": surat, "lampang": lampang, "admin": admin}
 
 

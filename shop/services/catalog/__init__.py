@@ -1,1 +1,1 @@
-"""The catalogue: centres' products, their options and photos, browsing and search, and the back office that edits them."""
+"""The catalogue: the centres and their products, options and photos, browsing and search, and the back office that edits them."""

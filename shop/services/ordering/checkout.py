@@ -95,6 +95,15 @@ def order_by_number(number: str) -> Order | None:
     )
 
 
+def order_by_id(order_id: int) -> Order | None:
+    """The order with its parcels, lines and payments (the back office's order page)."""
+    return db.session.scalar(
+        select(Order)
+        .where(Order.id == order_id)
+        .options(selectinload(Order.shipments).selectinload(Shipment.lines), selectinload(Order.payments))
+    )
+
+
 def place_order(
     cart: Cart | None,
     details: CheckoutDetails,

@@ -1,1 +1,1 @@
-"""People and what they may do: customer and staff accounts, centre scope, and the audit log."""
+"""People and what they may do: customer and staff accounts, API tokens, centre scope, and the audit log."""

@@ -1,5 +1,8 @@
 """Programme totals: revenue by region, province, centre, channel, category, product and time.
 
+This module only reads; sales are written by the lifecycle's listeners (ledger.py) and by
+offline.py (offline sales and baselines).
+
 Totals, regions, provinces, centres, channels and months are read from the daily rollup (kept
 in the same transaction as every sale, refund, offline sale and baseline); categories and
 products from the ledger itself. Every figure is integer satang and traces back to ledger rows.
@@ -16,25 +19,10 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import extract, func, select
 
-from shop.extensions import begin_write, db
-from shop.models import (
-    OFFLINE_CHANNELS,
-    Category,
-    Centre,
-    OfflineSale,
-    Product,
-    SalesDaily,
-    SalesEntry,
-    User,
-    Variant,
-)
-from shop.services import money
-from shop.services.catalog.admin import CsvRowError
+from shop.extensions import db
+from shop.models import Category, Centre, Product, SalesDaily, SalesEntry, User
+from shop.services.catalog.centres import UnknownCentre
 from shop.services.errors import DomainError, NotYourCentre
-from shop.services.ordering import inventory
-from shop.services.parsing import parse_int
-from shop.services.people import audit
-from shop.services.sales import ledger
 
 GROUPS = ("region", "province", "centre", "channel", "category", "product", "month", "year")
 PROGRAMME_START = date(2020, 1, 1)  # พ.ศ. 2563; the first day when none is given
@@ -47,10 +35,6 @@ ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # YYYY-MM-DD only, ASCII di
 
 class BadRange(DomainError):
     message = _l("Please choose a date range: the start no later than the end, from 1 January 2000 to a year from today.")
-
-
-class UnknownCentre(DomainError):
-    message = _l("We do not know that centre.")
 
 
 @dataclass(frozen=True)
@@ -208,120 +192,3 @@ def to_csv(rows: list[Row], group: str) -> str:
         writer.writerow([row.key, row.label, f"{row.revenue_satang / 100:.2f}", row.revenue_satang, row.units,
                          row.shipping_satang, row.orders])
     return "\ufeff" + out.getvalue()
-
-
-# --- Offline sales and baselines --------------------------------------------------------------
-
-def record_offline_sale(actor: User, centre_id: int, day: date, channel: str, amount_satang: int,
-                        items: list[tuple[str, int]], note: str = "") -> OfflineSale:
-    """A sale outside the shop; listed items leave the centre's stock. One transaction."""
-    if channel not in OFFLINE_CHANNELS:
-        raise DomainError()
-    money.check_amount(amount_satang, money.AMOUNT)  # BadAmount / AmountTooLarge
-    if not actor.is_admin and (actor.role != "staff" or actor.centre_id != centre_id):
-        raise NotYourCentre()
-    begin_write()
-    if db.session.get(Centre, centre_id) is None:
-        raise UnknownCentre()
-    sale = OfflineSale(centre_id=centre_id, day=day, channel=channel, amount_satang=amount_satang,
-                       note=note[:1000], recorded_by_id=actor.id)
-    db.session.add(sale)
-    db.session.flush()
-    units = 0
-    for sku, quantity in items:  # SKUs of this centre only
-        variant = db.session.scalar(select(Variant).join(Variant.product).where(Variant.sku == sku,
-                                                                             Product.centre_id == centre_id))
-        if variant is None or quantity <= 0:
-            db.session.rollback()
-            raise DomainError(_l("Unknown SKU for this centre: %(sku)s", sku=sku))
-        inventory.change_on_hand(variant.id, -quantity, "adjust", user_id=actor.id,
-                                 note=f"sold_offline: {channel} sale {sale.id}")  # raises OutOfStock
-        units += quantity
-    ledger.record_offline(sale, units)
-    audit.record(actor, "sales.offline", sale, after={"day": day, "channel": channel, "amount_satang": amount_satang,
-                                                      "items": items})
-    db.session.commit()
-    return sale
-
-
-def offline_sales(actor: User, limit: int = 100) -> list[OfflineSale]:
-    stmt = select(OfflineSale).order_by(OfflineSale.day.desc(), OfflineSale.id.desc()).limit(limit)
-    if not actor.is_admin:
-        stmt = stmt.where(OfflineSale.centre_id == actor.centre_id)
-    return list(db.session.scalars(stmt))
-
-
-def import_baselines(actor: User, rows: list[dict[str, str]]) -> list[CsvRowError]:
-    """Rows of centre (slug), year, amount_baht; all or none. Returns the errors per line."""
-    if not actor.is_admin:
-        raise NotYourCentre()
-    begin_write()
-    centres = {c.slug: c for c in db.session.scalars(select(Centre))}
-    errors, plan, seen = [], [], set()
-    for line, row in enumerate(rows, start=2):
-        slug, year, amount = (row.get("centre") or "").strip(), (row.get("year") or "").strip(), (row.get("amount_baht") or "").strip()
-        if slug not in centres:
-            errors.append(CsvRowError(line, f"unknown centre {slug[:40]!r}"))
-            continue
-        year_number = parse_int(year, 2000, 2100)
-        if year_number is None:
-            errors.append(CsvRowError(line, f"year must be like 2021 (Gregorian), not {year[:10]!r}"))
-            continue
-        try:
-            satang = money.parse_amount(amount, money.AMOUNT, allow_zero=True)
-        except money.AmountTooLarge as error:
-            errors.append(CsvRowError(line, str(error.message)))
-            continue
-        except money.BadAmount:
-            errors.append(CsvRowError(line, f"amount_baht must be an amount like 125000.50, not {amount[:20]!r}"))
-            continue
-        if (slug, year) in seen:
-            errors.append(CsvRowError(line, f"{slug} {year} is listed twice"))
-            continue
-        exists = db.session.scalar(select(SalesEntry.id).where(SalesEntry.kind == "baseline", SalesEntry.centre_id == centres[slug].id,
-                                                               SalesEntry.day == date(year_number, 12, 31)))
-        if exists:
-            errors.append(CsvRowError(line, f"{slug} already has a baseline for {year}"))
-            continue
-        seen.add((slug, year))
-        plan.append((centres[slug], year_number, satang))
-    if errors or not plan:
-        db.session.rollback()
-        return errors or [CsvRowError(1, "the file has no rows")]
-    for centre, baseline_year, satang in plan:
-        ledger.record_baseline(centre, baseline_year, satang)
-        audit.record(actor, "sales.baseline", centre, centre_id=centre.id, after={"year": baseline_year, "amount_satang": satang})
-    db.session.commit()
-    return []
-
-
-# --- API tokens -------------------------------------------------------------------------------
-
-def create_token(actor: User, name: str) -> str:
-    import hashlib
-    import secrets
-
-    from shop.models import ApiToken
-
-    if not actor.is_admin:
-        raise NotYourCentre()
-    token = "rl_" + secrets.token_urlsafe(32)
-    begin_write()
-    db.session.add(ApiToken(user_id=actor.id, name=name[:100] or "token", token_hash=hashlib.sha256(token.encode()).hexdigest()))
-    audit.record(actor, "api.token", None, after={"name": name[:100]})
-    db.session.commit()
-    return token
-
-
-def user_for_token(token: str) -> User | None:
-    import hashlib
-
-    from shop.models import ApiToken
-
-    if not token or len(token) > 200:
-        return None
-    found = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hashlib.sha256(token.encode()).hexdigest(),
-                                                     ApiToken.revoked.is_(False)))
-    if found is None or not found.user.is_enabled or not found.user.is_admin:
-        return None
-    return found.user

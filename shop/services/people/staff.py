@@ -1,65 +1,21 @@
-"""Association admins: centres and staff accounts."""
+"""Association admins manage staff accounts: centre staff and other admins, with first passwords."""
 from __future__ import annotations
 
 import secrets
 
-import geothai
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from shop.extensions import begin_write, db
-from shop.models import REGIONS, Centre, User
-from shop.services import money
+from shop.models import Centre, User
 from shop.services.errors import DomainError
 from shop.services.people import audit
 from shop.services.people.accounts import EmailTaken, normalise_email
-
-CENTRE_FIELDS = ("slug", "name_th", "name_en", "province_code", "region", "library_th", "library_en",
-                 "story_th", "story_en", "contact_phone", "contact_email", "contact_line",
-                 "shipping_fee_satang", "free_shipping_from_satang", "active")
-
-
-class SlugTaken(DomainError):
-    pass
 
 
 def _require_admin(actor: User) -> None:
     if not actor.is_admin:
         raise DomainError()
-
-
-def centres() -> list[Centre]:
-    return list(db.session.scalars(select(Centre).order_by(Centre.id)))
-
-
-def save_centre(actor: User, data: dict, centre_id: int | None = None) -> Centre:
-    """Add a centre (a tenth, or a second in a province) or change one; no code change needed."""
-    _require_admin(actor)
-    for fee in ("shipping_fee_satang", "free_shipping_from_satang"):
-        if data.get(fee) is not None:
-            money.check_amount(data[fee], money.PRICE, allow_zero=True)  # BadAmount / AmountTooLarge
-    begin_write()
-    province = next((p for p in geothai.provinces() if p.code == data.get("province_code")), None)
-    if province is None or data.get("region") not in REGIONS:
-        raise DomainError()
-    centre = db.session.get(Centre, centre_id) if centre_id else Centre()
-    if centre is None:
-        raise DomainError()
-    before = {f: getattr(centre, f, None) for f in CENTRE_FIELDS} if centre_id else None
-    for key in CENTRE_FIELDS:
-        if key in data:
-            setattr(centre, key, data[key])
-    centre.province_th, centre.province_en = province.name_th, province.name_en
-    db.session.add(centre)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise SlugTaken() from None
-    audit.record(actor, "centre.update" if centre_id else "centre.create", centre, centre_id=centre.id,
-                 before=before, after={f: getattr(centre, f) for f in CENTRE_FIELDS})
-    db.session.commit()
-    return centre
 
 
 def staff_accounts() -> list[User]:
