@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
 
-from shop.backoffice import routes  # noqa: E402,F401
+from shop.backoffice import routes, settlements  # noqa: E402,F401

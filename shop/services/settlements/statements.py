@@ -28,11 +28,13 @@ from shop.models import (
 from shop.models._base import utcnow
 from shop.services.errors import DomainError
 from shop.services.payments import stripe_checkout
+from shop.services.pdf import render_pdf
 from shop.services.people import audit
 from shop.services.people.scope import require_centre
 from shop.services.sales.ledger import bangkok_day
 from shop.services.settlements import commissions, fees
 from shop.services.settlements.periods import Period, following, period_of
+from shop.services.thai import bahttext, format_date
 
 ONLINE_KINDS = ("sale", "refund", "shipping", "shipping_refund")
 GOODS_KINDS = ("sale", "refund")
@@ -422,3 +424,9 @@ def to_csv(view: StatementView, lang: str) -> str:
                         ("baselines_information", view.baseline_satang)):
         writer.writerow([name, baht(value)])
     return out.getvalue()
+
+
+def to_pdf(view: StatementView, lang: str) -> bytes:
+    """The statement as an A4 PDF in Thai or English."""
+    return render_pdf("documents/statement.html", lang, statement=view, kind_label=kind_label, format_date=format_date,
+                      words=bahttext)
