@@ -18,6 +18,7 @@ from shop.services.settlements.periods import period_of
 from tests.factories import cart_with, make_centre, make_product, place
 from tests.pdftext import assert_says
 from tests.web.helpers import ADDRESS, CSRF, flashed, post_form
+from tests.web.helpers import checkout as check_out
 from tests.web.test_backoffice import make_user, sign_in
 
 
@@ -152,12 +153,10 @@ def test_an_admin_reprints_a_receipt_marked_copy_and_staff_cannot(client, world)
 def test_an_organisation_asks_for_a_full_tax_invoice_at_checkout(client, world, app):
     app.config["VAT_ENABLED"] = True
     variant_id = world["order"].lines[0].variant_id
-    post_form(client, "/cart/add", {"variant_id": variant_id, "quantity": "1"}, token_from=f"/products/cloth")
+    post_form(client, "/cart/add", {"variant_id": variant_id, "quantity": "1"}, token_from="/products/cloth")
     bad = post_form(client, "/checkout", {**ADDRESS, "invoice_name": "ห้องสมุดโรงเรียนบ้านดอน", "invoice_address": "99 หมู่ 3 สุราษฎร์ธานี 84000",
                                           "invoice_tax_id": "0994000165022"}, token_from="/checkout")
     assert bad.status_code == 400 and "เลขตรวจสอบ" in bad.get_data(as_text=True)
-    from tests.web.helpers import checkout as check_out
-
     response, _form = check_out(client, invoice_name="ห้องสมุดโรงเรียนบ้านดอน", invoice_address="99 หมู่ 3 สุราษฎร์ธานี 84000",
                                 invoice_tax_id="0-9940-00165-02-1", invoice_branch="")
     assert response.status_code == 303
