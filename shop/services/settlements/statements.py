@@ -292,14 +292,19 @@ def periods(actor: User, today: date, limit: int = 24) -> list[tuple[Period, boo
     closed = _closed_periods()
     found = {Period(p.starts_on, p.ends_on): True for p in closed}
     current = period_of(today)
-    oldest = db.session.scalar(
-        select(func.min(SalesEntry.day)).outerjoin(StatementLine, StatementLine.sales_entry_id == SalesEntry.id)
-        .where(StatementLine.id.is_(None), SalesEntry.kind.in_(ONLINE_KINDS)))
+    oldest, newest = db.session.execute(
+        select(func.min(SalesEntry.day), func.max(SalesEntry.day))
+        .outerjoin(StatementLine, StatementLine.sales_entry_id == SalesEntry.id)
+        .where(StatementLine.id.is_(None), SalesEntry.kind.in_(ONLINE_KINDS))).one()
     period = _target(oldest, closed)[0] if oldest else current
-    while period.start <= current.start:
-        found.setdefault(period, False)
+    # Rows recorded after today's period closed wait in the next one: list it too.
+    last = max(current, _target(newest, closed)[0]) if newest else current
+    while period.start <= last.start:
+        if period.start not in {p.start for p in found}:
+            found[period] = False
         period = following(period)
-    found.setdefault(current, False)
+    if current.start not in {p.start for p in found}:
+        found[current] = False
     return sorted(found.items(), reverse=True)[:limit]
 
 
