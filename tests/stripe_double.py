@@ -4,7 +4,9 @@ Its answers start from Stripe's published example objects (tests/stripe_fixtures
 with the fields the request decides filled in. It checks what the shop sends as Stripe's
 current API would (amounts in satang as integers, THB, idempotency keys, expires_at between
 30 minutes and 24 hours, no parameter the API version dropped) and serves a minimal payment
-page whose pay, fail and cancel buttons send correctly signed webhooks to the shop.
+page whose pay, fail and cancel buttons send correctly signed webhooks to the shop. A paid session
+gets a succeeded charge whose balance transaction holds Stripe's fee (`fee_for`, the Thai card fee
+by default), served on GET /v1/payment_intents/<id> with `expand[]=latest_charge.balance_transaction`.
 
 In-process tests plug `DoubleHTTPClient` into the real `stripe.StripeClient`; browser tests
 serve the same Flask app on a loopback port.
