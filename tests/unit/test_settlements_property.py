@@ -32,8 +32,8 @@ steps = st.lists(st.one_of(buy, buy, late, refund, refund, rate, close, close), 
 
 
 def _world():
+    db.session.remove()  # end the last example's read transaction first: PostgreSQL's TRUNCATE waits for it
     _empty_tables()
-    db.session.remove()
     centres = [make_centre(f"p{i}-{secrets.token_hex(3)}") for i in range(2)]
     products = [make_product(centres[0], prices=(65000,), stock=10_000), make_product(centres[0], prices=(12050,), stock=10_000),
                 make_product(centres[1], prices=(33333,), stock=10_000)]
