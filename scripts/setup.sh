@@ -27,6 +27,13 @@ if [ ! -x .venv/bin/python ]; then
   fi
 fi
 
+# Receipts, credit notes and statements are PDFs made by WeasyPrint on Debian's Pango, in Thai fonts.
+if ! ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0" || ! fc-list 2>/dev/null | grep -qi "laksaman\|sarabun"; then
+  echo "==> Installing Pango and Thai fonts for the PDF documents"
+  apt_install libpango-1.0-0 libpangoft2-1.0-0 fonts-thai-tlwg \
+    || echo "Could not install Pango or the Thai fonts; receipts and statements cannot be made as PDF." >&2
+fi
+
 requirements=requirements.txt
 [ "${1:-}" = "--dev" ] && requirements=requirements-dev.txt
 echo "==> Installing Python packages ($requirements)"

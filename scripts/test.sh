@@ -6,9 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh --dev
 
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/zbarimg ] || ! fc-list 2>/dev/null | grep -qi "loma\|garuda\|tlwg"; then
-  echo "==> Installing Chromium, Thai fonts and a QR reader for the browser tests"
-  apt_install chromium fonts-thai-tlwg zbar-tools \
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/zbarimg ] || [ ! -x /usr/bin/pdftotext ] || ! fc-list 2>/dev/null | grep -qi "loma\|garuda\|tlwg"; then
+  echo "==> Installing Chromium, Thai fonts, a QR reader and pdftotext for the tests"
+  apt_install chromium fonts-thai-tlwg zbar-tools poppler-utils libpango-1.0-0 libpangoft2-1.0-0 \
     || echo "Could not install chromium; browser tests will be skipped (they fail under CI=true)." >&2
 fi
 

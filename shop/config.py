@@ -85,6 +85,8 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": _bool("DATABASE_PRE_PING", True), "pool_recycle": 1800}
         self.REDIS_URL = os.environ.get("REDIS_URL", "")
         self.MEDIA_FOLDER = os.environ.get("MEDIA_FOLDER") or str(folder / "media")
+        # Pictures of payout transfers: private (served only to admins and the centre's staff).
+        self.PAYOUT_PROOF_FOLDER = os.environ.get("PAYOUT_PROOF_FOLDER") or str(folder / "payout-proofs")
         self.STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
         self.STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
         self.STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
@@ -101,6 +103,16 @@ class Config:
         self.PROMPTPAY_HOLD_HOURS = _int("PROMPTPAY_HOLD_HOURS", 24)
         self.CART_LIFETIME_DAYS = _int("CART_LIFETIME_DAYS", 30)
         self.CATALOGUE_PAGE_SIZE = _int("CATALOGUE_PAGE_SIZE", 24)
+        # The seller on receipts and credit notes: the association (demo values by default).
+        self.SELLER_NAME = os.environ.get("SELLER_NAME", "สมาคมห้องสมุดแห่งประเทศไทยฯ (ศูนย์เรียนรู้ต่อเนื่องอย่างยั่งยืน)")
+        self.SELLER_ADDRESS = os.environ.get("SELLER_ADDRESS", "1346 ถนนอัครเทศ แขวงคลองจั่น เขตบางกะปิ กรุงเทพมหานคร 10240")
+        self.SELLER_TAX_ID = os.environ.get("SELLER_TAX_ID", "0993000012348")
+        # Prices include 7% VAT and receipts become tax invoices only when the seller is VAT-registered.
+        self.VAT_ENABLED = _bool("VAT_ENABLED", False)
+        # How long a settlement period with the centres is: month, quarter or week.
+        self.SETTLEMENT_PERIOD = os.environ.get("SETTLEMENT_PERIOD", "month").strip().lower()
+        if self.SETTLEMENT_PERIOD not in {"month", "quarter", "week"}:
+            raise RuntimeError(f"SETTLEMENT_PERIOD must be month, quarter or week, got {self.SETTLEMENT_PERIOD!r}")
         # Email: printed to the log unless MAIL_SERVER is set.
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
         self.MAIL_PORT = _int("MAIL_PORT", 587)
@@ -180,6 +192,7 @@ class TestConfig(Config):
         self.MEDIA_FOLDER = str(Path(instance_path) / "media")
         self.BACKUP_FOLDER = str(Path(instance_path) / "backups")
         self.MAINTENANCE_CHECK_SECONDS = 60.0  # read at start-up; query-counting tests see no re-read
+        self.PAYOUT_PROOF_FOLDER = str(Path(instance_path) / "payout-proofs")
         self.SESSION_COOKIE_SECURE = False
         self.REMEMBER_COOKIE_SECURE = False
         self.PREFERRED_URL_SCHEME = "http"

@@ -4,7 +4,9 @@ Its answers start from Stripe's published example objects (tests/stripe_fixtures
 with the fields the request decides filled in. It checks what the shop sends as Stripe's
 current API would (amounts in satang as integers, THB, idempotency keys, expires_at between
 30 minutes and 24 hours, no parameter the API version dropped) and serves a minimal payment
-page whose pay, fail and cancel buttons send correctly signed webhooks to the shop.
+page whose pay, fail and cancel buttons send correctly signed webhooks to the shop. A paid session
+gets a succeeded charge whose balance transaction holds Stripe's fee (`fee_for`, the Thai card fee
+by default), served on GET /v1/payment_intents/<id> with `expand[]=latest_charge.balance_transaction`.
 
 In-process tests plug `DoubleHTTPClient` into the real `stripe.StripeClient`; browser tests
 serve the same Flask app on a loopback port.
@@ -34,6 +36,12 @@ MINIMUM_SATANG = 1000  # Stripe's minimum charge in THB is about ฿10
 def load_fixtures() -> dict[str, Any]:
     """Stripe's published example objects, shipped beside this file (see its README and LICENSE)."""
     return json.loads(FIXTURES.read_text(encoding="utf-8"))["resources"]
+
+
+def thai_card_fee(amount: int) -> int:
+    """Stripe Thailand's card fee, 3.65%, plus 7% VAT on the fee, each rounded to the satang."""
+    base = (amount * 365 + 5000) // 10000
+    return base + (base * 7 + 50) // 100
 
 
 def nested(form: list[tuple[str, str]]) -> dict[str, Any]:
@@ -71,6 +79,8 @@ class StripeDouble:
         self.mode = "up"  # "up", "down" (connection refused), "error" (HTTP 500), "slow"
         self.sessions: dict[str, dict] = {}
         self.refunds: dict[str, dict] = {}
+        self.charges: dict[str, dict] = {}  # by payment intent: the succeeded charge, with its balance transaction
+        self.fee_for: Callable[[int], int] = thai_card_fee
         self.idempotency: dict[str, tuple[str, int, str]] = {}
         self.requests: list[tuple[str, str, dict]] = []
         self.events: list[dict] = []  # every event sent, for replay tests
@@ -211,6 +221,22 @@ class StripeDouble:
         def sessions_expire(session_id):
             return jsonify(self.expire(session_id))
 
+        @app.get("/v1/payment_intents/<intent_id>")
+        def payment_intents_retrieve(intent_id):
+            session = next((s for s in self.sessions.values() if s.get("payment_intent") == intent_id), None)
+            if session is None:
+                return self._error(404, "invalid_request_error", "No such payment_intent")
+            intent = copy.deepcopy(self.fixtures["payment_intent"])
+            charge = copy.deepcopy(self.charges.get(intent_id))
+            expand = {value for key, value in request.args.items(multi=True) if key.startswith("expand")}
+            if charge is not None and "latest_charge.balance_transaction" not in expand:
+                charge["balance_transaction"] = charge["balance_transaction"]["id"]
+            if charge is not None and not expand & {"latest_charge", "latest_charge.balance_transaction"}:
+                charge = charge["id"]
+            intent.update(id=intent_id, amount=session["amount_total"], currency="thb", latest_charge=charge,
+                          status="succeeded" if charge else "requires_payment_method", metadata={})
+            return jsonify(intent)
+
         @app.post("/v1/refunds")
         def refunds_create():
             return self._idempotent(self.create_refund)
@@ -250,15 +276,32 @@ class StripeDouble:
         return app
 
     # --- what happens at Stripe, driven by tests ------------------------------------------
+    def _charge(self, session: dict) -> None:
+        """The succeeded charge behind a paid session, with the balance transaction that holds Stripe's fee."""
+        amount, fee = session["amount_total"], self.fee_for(session["amount_total"])
+        balance = copy.deepcopy(self.fixtures["balance_transaction"])
+        charge = copy.deepcopy(self.fixtures["charge"])
+        charge_id = "ch_" + secrets.token_hex(12)
+        balance.update(id="txn_" + secrets.token_hex(12), amount=amount, currency="thb", fee=fee, net=amount - fee,
+                       source=charge_id, fee_details=[{"amount": fee, "currency": "thb", "type": "stripe_fee",
+                                                       "description": "Stripe processing fees", "application": None}])
+        charge.update(id=charge_id, amount=amount, currency="thb", payment_intent=session["payment_intent"],
+                      paid=True, status="succeeded", balance_transaction=balance)
+        self.charges[session["payment_intent"]] = charge
+
     def complete(self, session_id: str, paid: bool) -> int:
         session = self.sessions[session_id]
         session.update(status="complete", payment_status="paid" if paid else "unpaid",
                        payment_intent="pi_" + secrets.token_hex(12))
+        if paid:
+            self._charge(session)
         return self.send("checkout.session.completed", session)
 
     def promptpay_settles(self, session_id: str, succeeded: bool = True) -> int:
         session = self.sessions[session_id]
         session["payment_status"] = "paid" if succeeded else "unpaid"
+        if succeeded:
+            self._charge(session)
         kind = "checkout.session.async_payment_succeeded" if succeeded else "checkout.session.async_payment_failed"
         return self.send(kind, session)
 

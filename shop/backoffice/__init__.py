@@ -20,5 +20,6 @@ from shop.backoffice import (  # noqa: E402,F401  (each area registers its views
     payments,
     products,
     sales,
+    settlements,
     stock,
 )

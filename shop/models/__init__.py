@@ -10,6 +10,7 @@ from shop.models.catalog import (  # noqa: F401
     ProductImage,
     Variant,
 )
+from shop.models.documents import DOCUMENT_KINDS, Document, DocumentCounter, DocumentFile  # noqa: F401,E402
 from shop.models.inventory import MOVEMENT_REASONS, StockMovement  # noqa: F401
 from shop.models.ops import SiteStatus  # noqa: F401,E402
 from shop.models.orders import (  # noqa: F401
@@ -30,4 +31,11 @@ from shop.models.sales import (  # noqa: F401,E402
     OfflineSale,
     SalesDaily,
     SalesEntry,
+)
+from shop.models.settlements import (  # noqa: F401,E402
+    CommissionRate,
+    Payout,
+    SettlementPeriod,
+    Statement,
+    StatementLine,
 )

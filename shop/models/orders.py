@@ -87,6 +87,11 @@ class Order(Model):
     reserved_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # Something a person must look at (a payment after expiry with the stock gone, say).
     attention: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # A full tax invoice asked for at checkout (an organisation): empty when not asked.
+    invoice_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    invoice_address: Mapped[str] = mapped_column(Text, default="", server_default="")
+    invoice_tax_id: Mapped[str] = mapped_column(String(13), default="", server_default="")
+    invoice_branch: Mapped[str] = mapped_column(String(5), default="", server_default="")  # 00000: head office
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -185,6 +190,8 @@ class Payment(Model):
     # The bank transfer's reference or the provider's id: one payment is recorded once.
     reference: Mapped[str] = mapped_column(String(200))
     amount_satang: Mapped[int] = mapped_column(BigInteger)
+    # What the method charged the association (Stripe's fee); None while not yet known.
+    fee_satang: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
     note: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

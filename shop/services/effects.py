@@ -4,12 +4,14 @@ The lifecycle (ordering.lifecycle) announces events; this module says who listen
 without `after_commit` run inside the transition's transaction, so the ledger and the audit
 log can never disagree with the order; emails wait until the transaction has committed.
 
-A new effect of "paid" (a receipt, a metric) is one more `events.on(events.OrderPaid, ...)` line.
+A new effect of "paid" (a metric, say) is one more `events.on(events.OrderPaid, ...)` line.
 """
 from __future__ import annotations
 
 from shop.metrics import count
-from shop.services.notifications import send_email
+from shop.services.documents import files as document_files
+from shop.services.documents import issuing as documents
+from shop.services.notifications import Attachment, send_email
 from shop.services.ordering import events
 from shop.services.ordering.checkout import order_url
 from shop.services.people import audit
@@ -22,8 +24,31 @@ def _email_placed(event: events.OrderPlaced) -> None:
 
 
 def _email_paid(event: events.OrderPaid) -> None:
+    """The payment email, with the receipt's PDF (made and stored now, once the payment has committed)."""
     order = event.order
-    send_email(order.email, "order_paid", order.lang, order=order, order_url=order_url(order))
+    receipt = documents.receipt_of(order.id)
+    attachments = []
+    if receipt is not None:
+        lang = order.lang if order.lang in document_files.LANGS else "th"
+        pdf = document_files.store_after_commit(receipt.id, lang)
+        if pdf is not None:
+            attachments.append(Attachment(document_files.filename(receipt, lang), pdf))
+    send_email(order.email, "order_paid", order.lang, attachments=attachments, order=order, order_url=order_url(order),
+               receipt=receipt)
+
+
+def _issue_receipt(event: events.OrderPaid) -> None:
+    documents.issue_receipt(event.order, event.at)
+
+
+def _issue_credit_note(event: events.RefundMade) -> None:
+    documents.issue_credit_note(event.refund, event.order, event.at)
+
+
+def _store_credit_note(event: events.RefundMade) -> None:
+    note = documents.credit_note_of(event.refund.id)
+    if note is not None:
+        document_files.store_after_commit(note.id, event.order.lang)
 
 
 def _email_shipment(event: events.ShipmentMoved) -> None:
@@ -55,8 +80,10 @@ def connect() -> None:
     events.clear()
     # in the transition's transaction
     events.on(events.OrderPaid, lambda e: ledger.record_order_paid(e.order, e.at))
+    events.on(events.OrderPaid, _issue_receipt)  # its number, in the payment's transaction
     events.on(events.RefundMade, lambda e: ledger.record_refund(e.refund, e.order, e.shipment_ids, e.at))
     events.on(events.RefundMade, _audit_refund)
+    events.on(events.RefundMade, _issue_credit_note)
     events.on(events.ShipmentMoved, _audit_shipment)
     # once it has committed
     events.on(events.OrderPlaced, _email_placed, after_commit=True)
@@ -66,3 +93,4 @@ def connect() -> None:
     events.on(events.OrderPaid, lambda e: count("payments_confirmed", method=e.order.payment_method), after_commit=True)
     events.on(events.RefundMade, lambda e: count("refunds", method=e.refund.method), after_commit=True)
     events.on(events.OrderClosed, _count_closed, after_commit=True)
+    events.on(events.RefundMade, _store_credit_note, after_commit=True)

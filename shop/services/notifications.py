@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from email.message import EmailMessage
 
 from flask import current_app, render_template
@@ -11,8 +13,15 @@ from flask_babel import force_locale
 outbox: list[EmailMessage] = []
 
 
-def send_email(to: str, template: str, lang: str, **context) -> EmailMessage:
-    """Render templates/email/<template>.txt (first line: subject) in `lang` and send it."""
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    data: bytes
+    mimetype: str = "application/pdf"
+
+
+def send_email(to: str, template: str, lang: str, attachments: Sequence[Attachment] = (), **context) -> EmailMessage:
+    """Render templates/email/<template>.txt (first line: subject) in `lang` and send it, with any attachments."""
     with force_locale(lang):
         text = render_template(f"email/{template}.txt", lang=lang, **context)
     subject, _, body = text.strip().partition("\n")
@@ -21,6 +30,9 @@ def send_email(to: str, template: str, lang: str, **context) -> EmailMessage:
     message["To"] = to
     message["Subject"] = subject.strip()
     message.set_content(body.strip() + "\n")
+    for attachment in attachments:
+        maintype, _slash, subtype = attachment.mimetype.partition("/")
+        message.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
     config = current_app.config
     if config.get("MAIL_SERVER"):
         try:
@@ -34,7 +46,8 @@ def send_email(to: str, template: str, lang: str, **context) -> EmailMessage:
             # The order is already safe in the database; a lost email must not undo it.
             current_app.logger.exception("Could not send %s email", template)
     else:
-        current_app.logger.info("Email (not sent: MAIL_SERVER unset) to %s: %s\n%s", to, message["Subject"], body)
+        current_app.logger.info("Email (not sent: MAIL_SERVER unset) to %s: %s\n%s%s", to, message["Subject"], body,
+                                "".join(f"\n[attached: {a.filename}]" for a in attachments))
     outbox.append(message)
     del outbox[:-100]
     return message

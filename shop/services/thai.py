@@ -1,4 +1,4 @@
-"""Thai dates, phones and addresses: Buddhist Era dates in Asia/Bangkok, mobile numbers, geothai addresses."""
+"""Thai dates, phones, addresses, tax IDs and baht in words: Buddhist Era dates in Asia/Bangkok, geothai addresses."""
 from __future__ import annotations
 
 import re
@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import geothai
 from babel.dates import get_month_names
+from pythainlp.util import num_to_thaiword
 
 from shop.services.parsing import ascii_digits
 
@@ -116,3 +117,33 @@ def validate_address(province_code: str, district: str, subdistrict: str, postco
         province=province.name_th,
         postcode=postcode,
     )
+
+
+# --- Tax IDs and baht in words ----------------------------------------------------------
+
+def normalise_tax_id(text: str) -> str | None:
+    """'0-9930-00012-34-8' -> '0993000012348'; None unless 13 digits whose last is the check digit.
+
+    The check digit: 11 minus (the first 12 digits weighted 13 down to 2, summed, modulo 11), modulo 10.
+    """
+    digits = re.sub(r"[\s\-]", "", text or "")
+    if not re.fullmatch(r"\d{13}", digits):
+        return None
+    total = sum(int(digit) * (13 - position) for position, digit in enumerate(digits[:12]))
+    return digits if (11 - total % 11) % 10 == int(digits[12]) else None
+
+
+def bahttext(satang: int) -> str:
+    """Satang in Thai words as receipts write them: 125000 -> หนึ่งพันสองร้อยห้าสิบบาทถ้วน, 50 -> ห้าสิบสตางค์.
+
+    Whole numbers only (no float ever): pythainlp's num_to_thaiword spells the baht and the satang.
+    """
+    if not isinstance(satang, int):
+        raise TypeError(f"money must be int satang, got {type(satang).__name__}")
+    if satang == 0:
+        return "ศูนย์บาทถ้วน"
+    sign = "ลบ" if satang < 0 else ""
+    baht, rest = divmod(abs(satang), 100)
+    words = num_to_thaiword(baht) + "บาท" if baht else ""
+    words += num_to_thaiword(rest) + "สตางค์" if rest else "ถ้วน"
+    return sign + words

@@ -1,7 +1,7 @@
 """Cart, checkout and order pages: thin views over the ordering and payments services."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,6 +9,8 @@ from shop.i18n import current_language
 from shop.models import Order
 from shop.routing import safe_next
 from shop.services import payments
+from shop.services.documents import files as document_files
+from shop.services.documents import issuing as documents
 from shop.services.errors import DomainError, OutOfStock, PriceChanged
 from shop.services.ordering import cart as carts
 from shop.services.ordering import checkout, lifecycle
@@ -89,6 +91,13 @@ ADDRESS_MESSAGES = {
 }
 
 
+INVOICE_MESSAGES = {
+    "missing": lambda: _("For a tax invoice, please give the organisation's name, address and tax ID."),
+    "tax_id": lambda: _("A tax ID has 13 digits, and the last one must match the check digit. Please check it."),
+    "branch": lambda: _("A branch number has up to 5 digits."),
+}
+
+
 @bp.route("/checkout", methods=["GET", "POST"])
 def checkout_details():
     summary = carts.summarise(current_cart())
@@ -111,7 +120,14 @@ def checkout_details():
         except AddressProblem as problem:
             getattr(form, problem.field).errors = [ADDRESS_MESSAGES[problem.code](problem)]
             address = None
-        if phone and address:
+        invoice, invoice_ok = None, True
+        try:
+            invoice = checkout.invoice_details(form.invoice_name.data, form.invoice_address.data, form.invoice_tax_id.data,
+                                               form.invoice_branch.data)
+        except checkout.InvoiceProblem as problem:
+            getattr(form, problem.field).errors = [INVOICE_MESSAGES[problem.code]()]
+            invoice_ok = False
+        if phone and address and invoice_ok:
             session["checkout"] = {
                 "contact_name": form.contact_name.data.strip(),
                 "email": form.email.data.strip().lower(),
@@ -122,6 +138,10 @@ def checkout_details():
                 "province": address.province_code,
                 "postcode": address.postcode,
                 "payment_method": form.payment_method.data,
+                "invoice_name": invoice.name if invoice else "",
+                "invoice_address": invoice.address if invoice else "",
+                "invoice_tax_id": invoice.tax_id if invoice else "",
+                "invoice_branch": invoice.branch if invoice else "",
             }
             return redirect(url_for("storefront.checkout_review")), 303
     status = 400 if request.method == "POST" else 200
@@ -136,9 +156,13 @@ def _details_from_session() -> checkout.CheckoutDetails | None:
         address = validate_address(saved["province"], saved["district"], saved["subdistrict"], saved["postcode"])
     except (AddressProblem, KeyError):
         return None
+    try:
+        invoice = checkout.invoice_details(*(str(saved.get(f"invoice_{key}", "")) for key in ("name", "address", "tax_id", "branch")))
+    except checkout.InvoiceProblem:
+        return None
     return checkout.CheckoutDetails(
         email=saved["email"], contact_name=saved["contact_name"], phone=saved["phone"],
-        address_line=saved["address_line"], address=address,
+        address_line=saved["address_line"], address=address, invoice=invoice,
     )
 
 
@@ -216,7 +240,21 @@ def order(number: str):
     method = payments.all_methods().get(found.payment_method)
     pay = method.instructions(found, current_app.config) if (method and found.is_open) else None
     return render_template("storefront/order.html", order=found, pay=pay, cancel_form=CancelOrderForm(),
-                           refunds=owed.refunds_of(found.id), refunded=lifecycle.refunded_quantities(found.id))
+                           refunds=owed.refunds_of(found.id), refunded=lifecycle.refunded_quantities(found.id),
+                           documents=documents.documents_of(found.id))
+
+
+@bp.get("/orders/<number>/documents/<document_number>.pdf")
+def order_document(number: str, document_number: str):
+    """The receipt or a credit note, as first issued: the same bytes every time."""
+    found = _visible_order_or_404(number)
+    document = documents.document_of_order(found.id, document_number)
+    lang = request.args.get("lang", current_language())
+    if document is None or lang not in document_files.LANGS:
+        abort(404)
+    pdf = document_files.original_pdf(document.id, lang)
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"attachment; filename={document_files.filename(document, lang)}"})
 
 
 @bp.post("/orders/<number>/pay")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, Regexp
+from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from shop.services.thai import provinces
 
@@ -29,6 +29,12 @@ class CheckoutForm(FlaskForm):
         _l("Postcode"), validators=[DataRequired(), Regexp(r"^[0-9]{5}\Z", message=_l("A postcode has 5 digits."))]
     )
     payment_method = RadioField(_l("Payment"), validators=[DataRequired()])
+    # Optional: an organisation (a library, a school) asking for a full tax invoice.
+    invoice_name = StringField(_l("Organisation name"), validators=[Optional(), Length(max=200)])
+    invoice_address = TextAreaField(_l("Organisation address"), validators=[Optional(), Length(max=500)])
+    invoice_tax_id = StringField(_l("Tax ID (13 digits)"), validators=[Optional(), Length(max=20)])
+    invoice_branch = StringField(_l("Branch number"), validators=[Optional(), Regexp(r"^\d{1,5}$", message=_l("A branch number has up to 5 digits."))],
+                                 description=_l("Leave empty for the head office"))
     submit = SubmitField(_l("Continue to review"))
 
     def set_choices(self, lang: str, methods: dict) -> None:

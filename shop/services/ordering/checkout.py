@@ -23,7 +23,43 @@ from shop.models._base import utcnow
 from shop.services.errors import CartHasProblems, EmptyCart, OutOfStock, PriceChanged
 from shop.services.ordering import cart as carts
 from shop.services.ordering import events, lifecycle
-from shop.services.thai import ThaiAddress, to_bangkok
+from shop.services.thai import ThaiAddress, normalise_tax_id, to_bangkok
+
+
+@dataclass(frozen=True)
+class InvoiceDetails:
+    """An organisation asking for a full tax invoice: its name, address, tax ID and branch (00000: head office)."""
+
+    name: str
+    address: str
+    tax_id: str
+    branch: str
+
+
+class InvoiceProblem(ValueError):
+    """`field` is the form field to blame; `code` picks the message."""
+
+    def __init__(self, field: str, code: str) -> None:
+        super().__init__(f"{field}: {code}")
+        self.field, self.code = field, code
+
+
+def invoice_details(name: str, address: str, tax_id: str, branch: str) -> InvoiceDetails | None:
+    """The full-tax-invoice request, checked: None when nothing was given; InvoiceProblem when part is missing or wrong."""
+    name, address, tax_id, branch = (v.strip() for v in (name or "", address or "", tax_id or "", branch or ""))
+    if not (name or address or tax_id or branch):
+        return None
+    if not name:
+        raise InvoiceProblem("invoice_name", "missing")
+    if not address:
+        raise InvoiceProblem("invoice_address", "missing")
+    checked = normalise_tax_id(tax_id)
+    if checked is None:
+        raise InvoiceProblem("invoice_tax_id", "tax_id")
+    if branch and not (branch.isdigit() and len(branch) <= 5):
+        raise InvoiceProblem("invoice_branch", "branch")
+    return InvoiceDetails(name=name[:200], address=" ".join(address.split())[:500], tax_id=checked,
+                          branch=f"{int(branch or 0):05d}")
 
 
 @dataclass(frozen=True)
@@ -33,6 +69,7 @@ class CheckoutDetails:
     phone: str
     address_line: str
     address: ThaiAddress
+    invoice: InvoiceDetails | None = None
 
 
 def _new_order_number(now: datetime) -> str:
@@ -147,6 +184,10 @@ def place_order(
         province_code=details.address.province_code,
         province=details.address.province,
         postcode=details.address.postcode,
+        invoice_name=details.invoice.name if details.invoice else "",
+        invoice_address=details.invoice.address if details.invoice else "",
+        invoice_tax_id=details.invoice.tax_id if details.invoice else "",
+        invoice_branch=details.invoice.branch if details.invoice else "",
         lang=lang,
         status="awaiting_payment",
         payment_method=payment_method,

@@ -160,9 +160,11 @@ def cancel(order_id: int, note: str, now: datetime | None = None, commit: bool =
 PAID, REVIVED, DUPLICATE, FLAGGED = "paid", "revived", "duplicate", "flagged"
 
 
-def record_payment(order_id: int, *, method: str, reference: str, amount_satang: int,
+def record_payment(order_id: int, *, method: str, reference: str, amount_satang: int, fee_satang: int | None = None,
                    recorded_by_id: int | None = None, now: datetime | None = None, commit: bool = True) -> str:
     """Money received for an order, recorded exactly once per (method, reference).
+
+    `fee_satang` is what the method charged for it (None while not known: settlements ask later).
 
     Never loses a payment: an expired order is revived if its stock is still there, and
     anything that cannot be honoured is flagged for a person (a refund due) instead.
@@ -180,7 +182,7 @@ def record_payment(order_id: int, *, method: str, reference: str, amount_satang:
         events.rollback()
         return DUPLICATE
     db.session.add(Payment(order_id=order.id, method=method, reference=reference, amount_satang=amount_satang,
-                           recorded_by_id=recorded_by_id, created_at=now))
+                           fee_satang=fee_satang, recorded_by_id=recorded_by_id, created_at=now))
     outcome = PAID
     if amount_satang != order.total_satang:
         outcome = FLAGGED

@@ -118,7 +118,7 @@ def confirm_transfer(actor: User, order_id: int, reference: str, amount_satang: 
     if amount_satang != order.total_satang:
         raise TransferMismatch()
     outcome = lifecycle.record_payment(order.id, method=PromptPayTransfer.code, reference=reference,
-                                       amount_satang=amount_satang, recorded_by_id=actor.id, commit=False)
+                                       amount_satang=amount_satang, fee_satang=0, recorded_by_id=actor.id, commit=False)
     if outcome != lifecycle.DUPLICATE:
         audit.record(actor, "payment.confirm", order, centre_id=None,
                      after={"reference": reference, "amount_satang": amount_satang, "outcome": outcome})

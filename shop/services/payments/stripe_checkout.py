@@ -17,7 +17,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from shop.extensions import begin_write, db
@@ -363,7 +363,45 @@ def apply_session(session: Any) -> str:
     reference = session.get("payment_intent") or session["id"]
     if isinstance(reference, dict):
         reference = reference.get("id")
-    return lifecycle.record_payment(order.id, method="stripe", reference=str(reference), amount_satang=session["amount_total"])
+    reference = str(reference)
+    if db.session.scalar(select(Payment.id).where(Payment.method == "stripe", Payment.reference == reference)):
+        return lifecycle.DUPLICATE
+    fee = charge_fee(reference)  # asked before the payment's transaction; settlements ask again if Stripe was away
+    return lifecycle.record_payment(order.id, method="stripe", reference=reference, amount_satang=session["amount_total"],
+                                    fee_satang=fee)
+
+
+def charge_fee(payment_intent_id: str) -> int | None:
+    """Stripe's fee for the payment, in satang, from its charge's balance transaction; None if it cannot be read now."""
+    if not payment_intent_id.startswith("pi_"):
+        return 0  # nothing was charged (a session with no payment required)
+    try:
+        intent = client().v1.payment_intents.retrieve(payment_intent_id, params={"expand": ["latest_charge.balance_transaction"]})
+    except stripe.StripeError as error:
+        current_app.logger.warning("Could not read Stripe's fee for %s: %s", payment_intent_id, type(error).__name__)
+        return None
+    charge = _as_dict(intent).get("latest_charge")
+    balance = charge.get("balance_transaction") if isinstance(charge, dict) else None
+    if not isinstance(balance, dict) or balance.get("currency") != "thb" or not _satang(balance.get("fee")):
+        current_app.logger.warning("Stripe's payment %s has no settled balance transaction in baht yet", payment_intent_id)
+        return None
+    return int(balance["fee"])
+
+
+def record_missing_fees(order_ids: list[int]) -> int:
+    """Read Stripe's fee for these orders' Stripe payments that have none yet; returns how many are still unknown."""
+    missing = db.session.scalars(
+        select(Payment).where(Payment.order_id.in_(order_ids), Payment.method == "stripe", Payment.fee_satang.is_(None))
+        .order_by(Payment.id)
+    ).all()
+    fees = {payment.id: charge_fee(payment.reference) for payment in missing}
+    known = {payment_id: fee for payment_id, fee in fees.items() if fee is not None}
+    if known:
+        begin_write()
+        for payment_id, fee in known.items():
+            db.session.execute(update(Payment).where(Payment.id == payment_id, Payment.fee_satang.is_(None)).values(fee_satang=fee))
+        db.session.commit()
+    return len(fees) - len(known)
 
 
 def _flag_mismatch(order: Order, session: dict) -> None:
