@@ -7,6 +7,7 @@ from flask import Flask, abort, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from shop import compression
 from shop.config import BASE_DIR, Config
 from shop.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 from shop.services import effects
@@ -62,6 +63,7 @@ def _init_extensions(app: Flask) -> None:
         cache_config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
     cache.init_app(app, config={**cache_config, "CACHE_KEY_PREFIX": "relearn:"})
     limiter.init_app(app)
+    compression.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "account.sign_in"
     login_manager.session_protection = "strong"
