@@ -7,7 +7,7 @@ from flask import Flask, abort, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from shop import compression
+from shop import compression, language_urls
 from shop.config import BASE_DIR, Config
 from shop.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 from shop.services import effects
@@ -18,7 +18,7 @@ def create_app(config: object | None = None) -> Flask:
 
     ops.require_compiled_catalogues()  # never serve English silently under a Thai page
     config = config or Config()
-    app = Flask(
+    app = language_urls.ShopFlask(
         __name__,
         instance_path=getattr(config, "INSTANCE_PATH", None),
         template_folder=str(BASE_DIR / "templates"),
@@ -26,6 +26,7 @@ def create_app(config: object | None = None) -> Flask:
     )
     app.config.from_object(config)
     app.logger.setLevel(app.config.get("LOG_LEVEL", "INFO"))
+    language_urls.init_app(app)  # /en/... is the English shop
     if app.config.get("TRUST_PROXY_HEADERS"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 

@@ -12,15 +12,17 @@ from shop.account import bp
 from shop.account.forms import ForgotForm, RegisterForm, ResetForm, SignInForm, SignOutForm
 from shop.extensions import limiter
 from shop.i18n import current_language
+from shop.language_urls import localised_path, neutral_path
 from shop.services.notifications import send_email
 from shop.services.ordering import cart as carts
 from shop.services.people import accounts
 
 
 def _safe_next(target: str | None) -> str:
+    """A same-site path to go on to, in the visitor's language ("/\\host" is "//host" to a browser)."""
     parts = urlsplit(target or "")
-    if target and target.startswith("/") and not target.startswith("//") and not parts.netloc:
-        return target
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target and not parts.netloc:
+        return localised_path(neutral_path(target), current_language())
     if current_user.is_authenticated and current_user.is_staff:
         return url_for("backoffice.home")
     return url_for("account.orders")

@@ -6,9 +6,12 @@ from shop.i18n import current_language
 bp = Blueprint("storefront", __name__)
 
 # The route modules register their views on bp when imported.
+# seo_routes first: its language redirect runs before the cached page is served.
+from shop.storefront import seo_routes  # noqa: E402,F401,I001
 from shop.storefront import checkout_routes, routes  # noqa: E402,F401
 
-UNCACHED_ENDPOINTS = {"storefront.healthz", "storefront.media", "storefront.set_language"}
+UNCACHED_ENDPOINTS = {"storefront.healthz", "storefront.media", "storefront.set_language",
+                      "storefront.robots_txt", "storefront.favicon"}
 
 
 @bp.before_request

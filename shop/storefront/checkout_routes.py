@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from shop.i18n import current_language
+from shop.language_urls import neutral_path
 from shop.models import Order
 from shop.services import payments
 from shop.services.errors import DomainError, OutOfStock, PriceChanged
@@ -51,7 +52,7 @@ def cart_add():
         carts.add_item(current_or_new_cart(), variant_id, quantity)
     except DomainError as error:
         flash(_error_message(error), "error")
-        return redirect(back if back.startswith("/products/") else url_for("storefront.cart")), 303
+        return redirect(back if neutral_path(back).startswith("/products/") else url_for("storefront.cart")), 303
     flash(_("Added to your cart."), "success")
     return redirect(url_for("storefront.cart")), 303
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, redirect, render_template, request, send_from_directory, session, url_for
+from flask import abort, current_app, redirect, render_template, request, send_from_directory, session
 from flask_babel import gettext as _
 
 from shop.caching import CSRF_PLACEHOLDER, cached_fragment
 from shop.i18n import LANGUAGES, current_language
+from shop.language_urls import localised_path, neutral_path
 from shop.models import REGIONS
 from shop.services.catalog import browse as catalog
 from shop.storefront import bp
@@ -109,10 +110,11 @@ def set_language(code: str):
     session.permanent = True
     target = request.args.get("next", "")
     parts = urlsplit(target)
-    # Only same-site paths, so the switch cannot be used as an open redirect.
-    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
-        target = url_for("storefront.home")
-    return redirect(target)
+    # Only same-site paths, so the switch cannot be used as an open redirect ("/\\host" is "//host"
+    # to a browser).
+    if not target.startswith("/") or target.startswith("//") or "\\" in target or parts.scheme or parts.netloc:
+        target = "/"
+    return redirect(localised_path(neutral_path(target), code))
 
 
 @bp.get("/media/<path:filename>")
