@@ -105,6 +105,7 @@ def seed_demo(media_folder: str, progress: Progress = lambda _msg: None) -> dict
                 thumb_filename=stored.thumb_filename,
                 width=stored.width,
                 height=stored.height,
+                renditions=stored.renditions,
                 alt_th=f"ภาพตัวอย่างของ{name_th}",
                 alt_en=f"Demo picture of the {name_en.lower()}",
             )
@@ -157,6 +158,7 @@ def scale_catalogue(target: int, progress: Progress = lambda _msg: None, batch: 
                     thumb_filename=image.thumb_filename,
                     width=image.width,
                     height=image.height,
+                    renditions=image.renditions,
                     alt_th=image.alt_th,
                     alt_en=image.alt_en,
                 )
