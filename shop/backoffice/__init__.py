@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
 
-from shop.backoffice import maintenance_routes, routes  # noqa: E402,F401
+from shop.backoffice import maintenance_routes, photos, routes  # noqa: E402,F401

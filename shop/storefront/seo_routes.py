@@ -56,7 +56,7 @@ def _lastmod(moment: datetime | None) -> str:
 
 def _url_entries(pages: list[SitemapPage], base: str) -> list[str]:
     """One <url> per page and language, each naming its translations (and x-default, Thai)."""
-    entries = []
+    entries: list[str] = []
     for page in pages:
         urls = {lang: escape(base + localised_path(page.path, lang)) for lang in LANGUAGE_PREFIXES}
         links = "".join(f'<xhtml:link rel="alternate" hreflang="{lang}" href="{url}"/>' for lang, url in urls.items())
