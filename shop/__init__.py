@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from shop import ops
+from shop import compression, language_urls, ops
 from shop.account import bp as account_bp
 from shop.api import bp as api_bp
 from shop.backoffice import bp as backoffice_bp
@@ -39,7 +39,7 @@ from shop.webhooks import bp as webhooks_bp
 def create_app(config: object | None = None) -> Flask:
     ops.require_compiled_catalogues()  # never serve English silently under a Thai page
     config = config or Config()
-    app = Flask(
+    app = language_urls.ShopFlask(
         __name__,
         instance_path=getattr(config, "INSTANCE_PATH", None),
         template_folder=str(BASE_DIR / "templates"),
@@ -47,6 +47,7 @@ def create_app(config: object | None = None) -> Flask:
     )
     app.config.from_object(config)
     app.logger.setLevel(app.config.get("LOG_LEVEL", "INFO"))
+    language_urls.init_app(app)  # /en/... is the English shop
     if app.config.get("TRUST_PROXY_HEADERS"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
@@ -79,6 +80,7 @@ def _init_extensions(app: Flask) -> None:
         cache_config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
     cache.init_app(app, config={**cache_config, "CACHE_KEY_PREFIX": "relearn:"})
     limiter.init_app(app)
+    compression.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "account.sign_in"
     login_manager.session_protection = "strong"

@@ -155,6 +155,7 @@ class Config:
         self.TRUST_PROXY_HEADERS = _bool("TRUST_PROXY_HEADERS", False)
         self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
         self._init_operations()
+        self._init_findability()
 
     def _init_operations(self) -> None:
         """Running it for real: logs, metrics, errors, backups (see deploy/ and the README)."""
@@ -173,6 +174,21 @@ class Config:
         self.READYZ_TIMEOUT_SECONDS = 2.0
         self.MAINTENANCE_CHECK_SECONDS = 5.0  # each worker re-reads the switch this often
         self.MAINTENANCE_RETRY_AFTER = 600
+
+
+    def _init_findability(self) -> None:
+        """Search engines and chat apps: compression, the sitemap (shop/compression.py, storefront/seo_routes.py)."""
+        # Brotli, zstd or gzip, whichever the client prefers (brotli when it accepts several).
+        self.COMPRESS_ALGORITHM = ["br", "zstd", "gzip"]
+        self.COMPRESS_ALGORITHM_STREAMING = ["br", "zstd", "gzip"]  # files sent in pieces (static, in development)
+        self.COMPRESS_MIMETYPES = [
+            "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+            "text/csv", "text/plain", "text/xml", "application/xml", "image/svg+xml", "image/x-icon",
+        ]
+        self.COMPRESS_MIN_SIZE = 500
+        # A sitemap holds at most this many URLs (the protocol's limit); beyond it /sitemap.xml
+        # becomes an index of numbered sitemaps.
+        self.SITEMAP_MAX_URLS = 50_000
 
 
 class TestConfig(Config):

@@ -1,9 +1,12 @@
-"""Thai by default, English on request; the choice lives in the signed session cookie."""
+"""Thai by default, English on request: an /en/ address is English (shop/language_urls.py);
+elsewhere the choice made with the visible switch, kept in the signed session cookie."""
 from __future__ import annotations
 
 from flask import has_request_context, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+
+from shop.language_urls import url_language
 
 LANGUAGES = {"th": "ไทย", "en": "English"}
 DEFAULT_LANGUAGE = "th"
@@ -19,7 +22,7 @@ REGION_LABELS = {
 def select_locale() -> str:
     if not has_request_context():  # CLI commands and services called outside a request
         return DEFAULT_LANGUAGE
-    lang = session.get("lang")
+    lang = url_language() or session.get("lang")
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 

@@ -11,14 +11,17 @@ from shop.account import bp
 from shop.account.forms import ForgotForm, RegisterForm, ResetForm, SignInForm, SignOutForm
 from shop.extensions import limiter
 from shop.i18n import current_language
-from shop.routing import safe_next
+from shop.language_urls import localised_path, neutral_path
+from shop.routing import is_safe_path, safe_next
 from shop.services.notifications import send_email
 from shop.services.ordering import cart as carts
 from shop.services.people import accounts
 
 
 def _safe_next(target: str | None) -> str:
-    """Back to the page that asked for the sign-in, else the person's own home page."""
+    """Back to the page that asked for the sign-in (in the visitor's language), else the person's own home page."""
+    if is_safe_path(target):
+        return localised_path(neutral_path(str(target)), current_language())
     if current_user.is_authenticated and current_user.is_staff:
         return safe_next(target, url_for("backoffice.home"))
     return safe_next(target, url_for("account.orders"))

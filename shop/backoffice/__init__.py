@@ -18,6 +18,7 @@ from shop.backoffice import (  # noqa: E402,F401  (each area registers its views
     overview,
     parcels,
     payments,
+    photos,
     products,
     sales,
     settlements,

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import cast
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -197,10 +198,14 @@ class Variant(Bilingual, Model):
 
 
 class ProductImage(Model):
+    """One photo in a product's gallery, in the order staff set; it may show one variant."""
+
     __tablename__ = "product_image"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    # The option this photo shows (a colour, a size); None: the product as a whole.
+    variant_id: Mapped[int | None] = mapped_column(ForeignKey("variant.id"), index=True, nullable=True)
     # Content-hashed file names in the media storage: the name changes when the bytes do.
     filename: Mapped[str] = mapped_column(String(200))
     thumb_filename: Mapped[str] = mapped_column(String(200))
@@ -209,11 +214,24 @@ class ProductImage(Model):
     alt_th: Mapped[str] = mapped_column(String(300), default="")
     alt_en: Mapped[str] = mapped_column(String(300), default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # The widths made at upload, WebP and JPEG (services/catalog/media.py): {"widths": [{"width",
+    # "height", "jpeg", "webp"}, ...], "thumb_webp": name}; {} for a photo stored before them.
+    renditions: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
     product: Mapped[Product] = relationship(back_populates="images")
+    variant: Mapped[Variant | None] = relationship()
 
     def alt(self, lang: str) -> str:
         return (self.alt_en if lang == "en" and self.alt_en else self.alt_th) or ""
+
+    @property
+    def widths(self) -> list[dict]:
+        """Each width as {"width", "height", "jpeg", "webp"}, narrowest first; [] before renditions."""
+        return list((self.renditions or {}).get("widths", []))
+
+    @property
+    def thumb_webp(self) -> str:
+        return (self.renditions or {}).get("thumb_webp", "")
 
 
 class CatalogVersion(Model):

@@ -6,12 +6,16 @@ from shop.i18n import current_language
 bp = Blueprint("storefront", __name__)
 
 # The route modules register their views on bp when imported.
+# seo_routes first: its language redirect runs before the cached page is served.
+from shop.storefront import seo_routes  # noqa: E402,F401,I001
 from shop.storefront import checkout_routes, routes  # noqa: E402,F401
 
-UNCACHED_ENDPOINTS = {"storefront.healthz", "storefront.media", "storefront.set_language"}
+UNCACHED_ENDPOINTS = {"storefront.healthz", "storefront.media", "storefront.set_language",
+                      "storefront.robots_txt", "storefront.favicon"}
 # Everything else here is one visitor's own (cart, checkout, orders) and answers Cache-Control: no-store.
 PUBLIC_ENDPOINTS = {"storefront.home", "storefront.catalogue", "storefront.centre", "storefront.product",
-                    "storefront.healthz", "storefront.media"}
+                    "storefront.healthz", "storefront.media", "storefront.robots_txt", "storefront.favicon",
+                    "storefront.sitemap", "storefront.sitemap_part"}
 
 
 @bp.before_request

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from shop.i18n import current_language
+from shop.language_urls import neutral_path
 from shop.models import Order
 from shop.routing import safe_next
 from shop.services import payments
@@ -53,7 +54,7 @@ def cart_add():
     except DomainError as error:
         flash(_error_message(error), "error")
         cart_page = url_for("storefront.cart")
-        return redirect(safe_next(back, cart_page) if back.startswith("/products/") else cart_page), 303
+        return redirect(safe_next(back, cart_page) if neutral_path(back).startswith("/products/") else cart_page), 303
     flash(_("Added to your cart."), "success")
     return redirect(url_for("storefront.cart")), 303
 

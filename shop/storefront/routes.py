@@ -6,26 +6,25 @@ from flask_babel import gettext as _
 
 from shop.caching import CSRF_PLACEHOLDER, cached_fragment
 from shop.i18n import LANGUAGES, current_language
+from shop.language_urls import localised_path, neutral_path
 from shop.models import REGIONS
-from shop.routing import safe_next
+from shop.routing import is_safe_path
 from shop.services.catalog import browse as catalog
-from shop.storefront import bp
+from shop.storefront import bp, seo
 
 
 @bp.get("/")
 def home():
     lang = current_language()
 
-    def render() -> str:
+    def render() -> tuple[str, dict]:
         centres = catalog.active_centres()
-        return render_template(
-            "storefront/_home_body.html",
-            centres=centres,
-            regions=REGIONS,
-            featured=catalog.featured_products(),
-        )
+        featured = catalog.featured_products()
+        html = render_template("storefront/_home_body.html", centres=centres, regions=REGIONS, featured=featured)
+        return html, seo.home_meta(featured, lang)
 
-    return render_template("storefront/home.html", body=cached_fragment("home", (lang,), render))
+    body, meta = cached_fragment("home", (lang,), render)
+    return render_template("storefront/home.html", body=body, meta=meta)
 
 
 @bp.get("/products")
@@ -55,12 +54,17 @@ def _product_list_page(template: str, filters: catalog.CatalogueFilters, centre)
     lang = current_language()
     per_page = current_app.config["CATALOGUE_PAGE_SIZE"]
 
-    def render() -> str | None:
+    def render() -> tuple[str, dict] | None:
         result = catalog.search_products(filters, per_page)
         if filters.page > result.pages:
             return None
         centres = catalog.active_centres()
-        return render_template(
+        categories = catalog.all_categories()
+        if centre is None:
+            meta = seo.catalogue_meta(filters, result.total, categories, centres, lang)
+        else:
+            meta = seo.centre_meta(centre, result.items, lang)
+        html = render_template(
             "storefront/_product_list_body.html",
             result=result,
             filters=filters,
@@ -68,35 +72,39 @@ def _product_list_page(template: str, filters: catalog.CatalogueFilters, centre)
             centres=centres,
             provinces=catalog.provinces_with_centres(centres),
             regions=REGIONS,
-            categories=catalog.all_categories(),
+            categories=categories,
             endpoint=request.endpoint,
             view_args=request.view_args or {},
         )
+        return html, meta
 
-    body = cached_fragment(template, (lang, filters, per_page), render)
-    if body is None:  # a page past the last one
+    page = cached_fragment(template, (lang, filters, per_page), render)
+    if page is None:  # a page past the last one
         abort(404)
-    return render_template(template, body=body, filters=filters, centre=centre)
+    body, meta = page
+    return render_template(template, body=body, meta=meta, filters=filters, centre=centre)
 
 
 @bp.get("/products/<slug>")
 def product(slug: str):
     lang = current_language()
 
-    def render() -> tuple[str, str] | None:
+    def render() -> tuple[str, str, dict] | None:
         found = catalog.product_by_slug(slug)
         if found is None:
             return None
+        meta = seo.product_meta(found, lang)
         html = render_template(
-            "storefront/_product_body.html", product=found, csrf_placeholder=CSRF_PLACEHOLDER
+            "storefront/_product_body.html", product=found, csrf_placeholder=CSRF_PLACEHOLDER,
+            share_url=meta["structured_data"][0]["url"],
         )
-        return found.localised("name", lang), html
+        return found.localised("name", lang), html, meta
 
     page = cached_fragment("product", (lang, slug), render)
     if page is None:
         abort(404)
-    title, body = page  # the visitor's own CSRF token replaces the placeholder on the way out
-    return render_template("storefront/product.html", title=title, body=body)
+    title, body, meta = page  # the visitor's own CSRF token replaces the placeholder on the way out
+    return render_template("storefront/product.html", title=title, body=body, meta=meta)
 
 
 @bp.get("/language/<code>")
@@ -107,7 +115,8 @@ def set_language(code: str):
     session["lang"] = code
     session.permanent = True
     # Only same-site paths, so the switch cannot be used as an open redirect.
-    return redirect(safe_next(request.args.get("next")))
+    target = request.args.get("next", "")
+    return redirect(localised_path(neutral_path(target if is_safe_path(target) else "/"), code))
 
 
 @bp.get("/media/<path:filename>")

@@ -181,7 +181,8 @@ def add_image(actor: User, product_id: int, data: bytes, alt_th: str = "", alt_e
         raise DomainError()
     position = db.session.scalar(select(func.count(ProductImage.id)).where(ProductImage.product_id == found.id)) or 0
     new = ProductImage(product_id=found.id, filename=stored.filename, thumb_filename=stored.thumb_filename,
-                       width=stored.width, height=stored.height, alt_th=alt_th, alt_en=alt_en, position=position)
+                       width=stored.width, height=stored.height, alt_th=alt_th, alt_en=alt_en, position=position,
+                       renditions=stored.renditions)
     db.session.add(new)
     db.session.flush()
     audit.record(actor, "image.add", new, centre_id=found.centre_id, after={"filename": stored.filename})

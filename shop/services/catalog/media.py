@@ -3,12 +3,16 @@
 Storage is one folder (MEDIA_FOLDER, under instance/ by default). Several app servers
 share it as a mounted volume; the names never change meaning, so any server (or a CDN)
 can serve them with a year-long cache.
+
+Each photo is made once, at upload, at several widths (RENDITION_WIDTHS, up to its own), each
+as WebP and as JPEG, for `srcset`; plus a square thumbnail in both. The full-size JPEG is what
+chat apps and the full-size view get.
 """
 from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import ExifTags, Image
@@ -16,6 +20,8 @@ from PIL import ExifTags, Image
 FULL_SIZE = 1200
 THUMB_SIZE = 300
 JPEG_QUALITY = 82
+WEBP_QUALITY = 80
+RENDITION_WIDTHS = (320, 640, 960)  # and the full size itself (at most FULL_SIZE)
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,8 @@ class StoredImage:
     thumb_filename: str
     width: int
     height: int
+    # {"widths": [{"width", "height", "jpeg", "webp"}, ...] narrowest first, "thumb_webp": name}
+    renditions: dict = field(default_factory=dict)
 
 
 def _encode(image: Image.Image) -> bytes:
@@ -33,8 +41,14 @@ def _encode(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
-def _write(folder: Path, data: bytes, suffix: str) -> str:
-    name = f"{hashlib.sha256(data).hexdigest()[:24]}{suffix}.jpg"
+def _encode_webp(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.convert("RGB").save(out, "WEBP", quality=WEBP_QUALITY, method=4)
+    return out.getvalue()
+
+
+def _write(folder: Path, data: bytes, suffix: str, extension: str = ".jpg") -> str:
+    name = f"{hashlib.sha256(data).hexdigest()[:24]}{suffix}{extension}"
     path = folder / name[:2] / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -45,11 +59,21 @@ def _write(folder: Path, data: bytes, suffix: str) -> str:
 
 
 @dataclass(frozen=True)
+class EncodedRendition:
+    width: int
+    height: int
+    jpeg: bytes
+    webp: bytes
+
+
+@dataclass(frozen=True)
 class EncodedImage:
     full: bytes
     thumb: bytes
     width: int
     height: int
+    renditions: tuple[EncodedRendition, ...] = ()  # narrowest first, the full size last
+    thumb_webp: bytes = b""
 
 
 # EXIF orientation -> the turn that makes the picture upright (as ImageOps.exif_transpose).
@@ -89,16 +113,39 @@ def encode_image(image: Image.Image) -> EncodedImage:
     thumb = _resized(image, (THUMB_SIZE, THUMB_SIZE), box=(left, top, left + side, top + side))
     if turn is not None:  # a square centre stays the centre when turned
         full, thumb = full.transpose(turn), thumb.transpose(turn)
-    return EncodedImage(_encode(full), _encode(thumb), full.width, full.height)
+    full_jpeg = _encode(full)
+    return EncodedImage(full_jpeg, _encode(thumb), full.width, full.height,
+                        renditions=_renditions(full, full_jpeg), thumb_webp=_encode_webp(thumb))
+
+
+def _renditions(full: Image.Image, full_jpeg: bytes) -> tuple[EncodedRendition, ...]:
+    """The photo at each narrower width (from the full-size copy: at most FULL_SIZE px) and full."""
+    made = []
+    for width in RENDITION_WIDTHS:
+        if width < full.width:
+            height = max(1, round(full.height * width / full.width))
+            smaller = _resized(full, (width, height))
+            made.append(EncodedRendition(width, height, _encode(smaller), _encode_webp(smaller)))
+    made.append(EncodedRendition(full.width, full.height, full_jpeg, _encode_webp(full)))
+    return tuple(made)
 
 
 def store_encoded(folder: str | Path, encoded: EncodedImage) -> StoredImage:
     folder = Path(folder)
+    filename = _write(folder, encoded.full, "")
+    widths = [
+        {"width": r.width, "height": r.height,
+         "jpeg": filename if r.jpeg is encoded.full else _write(folder, r.jpeg, f"-{r.width}"),
+         "webp": _write(folder, r.webp, f"-{r.width}", ".webp")}
+        for r in encoded.renditions
+    ]
+    renditions = {"widths": widths, "thumb_webp": _write(folder, encoded.thumb_webp, "-t", ".webp")} if widths else {}
     return StoredImage(
-        filename=_write(folder, encoded.full, ""),
+        filename=filename,
         thumb_filename=_write(folder, encoded.thumb, "-t"),
         width=encoded.width,
         height=encoded.height,
+        renditions=renditions,
     )
 
 

@@ -15,6 +15,8 @@ from shop.services.demo.data import CATEGORIES, CENTRE_STORY_EN, CENTRE_STORY_TH
 from shop.services.demo.placeholder import placeholder_image
 
 Progress = Callable[[str], None]
+# Demo products that also get a photo of each option (Surat Thani's real product line).
+GALLERY_DEMOS = frozenset({"leaf-printed-cloth", "leaf-print-scarf"})
 DEMO_EPOCH = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
 
 
@@ -105,11 +107,22 @@ def seed_demo(media_folder: str, progress: Progress = lambda _msg: None) -> dict
                 thumb_filename=stored.thumb_filename,
                 width=stored.width,
                 height=stored.height,
+                renditions=stored.renditions,
                 alt_th=f"ภาพตัวอย่างของ{name_th}",
                 alt_en=f"Demo picture of the {name_en.lower()}",
             )
         )
         made["images"] += 1
+        if slug in GALLERY_DEMOS:  # a photo of each option too, to show a gallery
+            for position, variant in enumerate(product.variants, start=1):
+                stored = store_encoded(media_folder, _demo_photo(variant.sku.lower(), category_slug))
+                product.images.append(ProductImage(
+                    filename=stored.filename, thumb_filename=stored.thumb_filename, width=stored.width,
+                    height=stored.height, renditions=stored.renditions, variant=variant, position=position,
+                    alt_th=f"ภาพตัวอย่างของ{name_th} {variant.name_th}",
+                    alt_en=f"Demo picture of the {name_en.lower()}, {variant.name_en.lower()}",
+                ))
+                made["images"] += 1
         db.session.add(product)
         made["products"] += 1
         progress(f"products: {index}/{total} {slug}")
@@ -151,12 +164,15 @@ def scale_catalogue(target: int, progress: Progress = lambda _msg: None, batch: 
                 )
             )
         for image in template.images:
+            if image.variant_id is not None:  # an option's photo belongs to the template's option
+                continue
             product.images.append(
                 ProductImage(
                     filename=image.filename,
                     thumb_filename=image.thumb_filename,
                     width=image.width,
                     height=image.height,
+                    renditions=image.renditions,
                     alt_th=image.alt_th,
                     alt_en=image.alt_en,
                 )
