@@ -5,6 +5,7 @@ import pytest
 
 from shop.extensions import db
 from shop.models import User
+from shop.services.people import api_tokens
 from shop.services.sales import reports
 from shop.services.thai import to_bangkok
 from tests.factories import make_centre
@@ -17,7 +18,7 @@ def api(app):
     admin.set_password("admin password 1")
     db.session.add(admin)
     db.session.commit()
-    token = reports.create_token(admin, "test")
+    token = api_tokens.create_token(admin, "test")
     client = app.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     return client

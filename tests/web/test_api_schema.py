@@ -26,7 +26,8 @@ from schemathesis.config import SchemathesisConfig
 from shop.extensions import db
 from shop.models import Centre, User
 from shop.services.ordering import lifecycle
-from shop.services.sales import reports
+from shop.services.people import api_tokens
+from shop.services.sales import offline, reports
 from shop.services.thai import to_bangkok
 from tests.factories import cart_with, make_centre, make_product, place
 
@@ -130,8 +131,8 @@ def api_schema(app, figures):
     admin.set_password("admin password 1")
     db.session.add(admin)
     db.session.commit()
-    reports.record_offline_sale(admin, yala.id, date(2025, 3, 1), "fair", 120000, [])
-    token = reports.create_token(admin, "schemathesis")
+    offline.record_offline_sale(admin, yala.id, date(2025, 3, 1), "fair", 120000, [])
+    token = api_tokens.create_token(admin, "schemathesis")
     wsgi = figures["wsgi"] = CountingWsgi(app)
     config = SchemathesisConfig.from_dict({
         "seed": 20260101,
