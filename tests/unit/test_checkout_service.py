@@ -166,7 +166,7 @@ def test_an_unpaid_order_expires_and_its_stock_returns(two_centres):
 def test_the_promptpay_hold_is_24_hours_by_default(two_centres):
     _, rooster = two_centres
     before = utcnow()
-    order = fresh(Order, place(cart_with((rooster.variants[0].id, 1))).id)
+    order = fresh(Order, place(cart_with((rooster.variants[0].id, 1)), now=before).id)  # the clock the hold starts from
     held = checkout.to_utc(order.reserved_until) - before
     assert timedelta(hours=23, minutes=59) < held <= timedelta(hours=24, seconds=5)
 
