@@ -216,13 +216,13 @@ def test_the_language_switch_sends_an_unsafe_target_home(client):
                    "/%E2%80%A8x", "http://evil.example/", "//evil.example"]:
         response = client.get(f"/language/en?next={target}")
         assert response.status_code == 302, target
-        assert response.headers["Location"] == "/", target
+        assert response.headers["Location"] == "/en/", target  # home, in the language just chosen
 
 
 def test_the_language_switch_still_returns_to_a_page_of_the_shop(client):
     response = client.get("/language/en?next=/products%3Fq%3D%E0%B8%9C%E0%B9%89%E0%B8%B2")
     assert response.status_code == 302
-    assert response.headers["Location"].startswith("/products?q=")
+    assert response.headers["Location"].startswith("/en/products?q=")  # the same page, in English
 
 
 def test_sign_in_with_an_unsafe_next_goes_to_the_account_home(app, world):
