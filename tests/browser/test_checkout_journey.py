@@ -32,7 +32,7 @@ def add_to_cart(page: Page, base: str, slug: str, quantity: int = 1, option: str
 
 
 def check_out(page: Page, method: str = "promptpay_transfer") -> str:
-    page.locator(".checkout-button, a[href='/checkout']").last.click()
+    page.locator(".checkout-button, a[href$='/checkout']").last.click()
     for selector, value in ADDRESS.items():
         page.locator(selector).fill(value)
     page.locator("#province").select_option("10")
