@@ -253,3 +253,12 @@ def test_the_demo_seed_starts_the_stock_ledger(runner):
     runner.invoke(args=["seed-demo"])
     assert_ledger_matches_stock()
     assert db.session.scalar(select(func.count(StockMovement.id))) > 40
+
+
+@pytest.mark.parametrize("lang, prefix", [("th", "/orders/"), ("en", "/en/orders/")])
+def test_the_order_email_links_to_the_order_page_in_the_customers_language(two_centres, lang, prefix):
+    product = db.session.scalars(select(Variant)).first()
+    order = place(cart_with((product.id, 1)), lang=lang)
+    link = outbox[-1].get_body(("plain",)).get_content()
+    assert checkout.order_url(order) in link
+    assert f"{prefix}{order.number}?key=" in checkout.order_url(order)

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from shop.extensions import begin_write, db
+from shop.language_urls import localised_path
 from shop.metrics import count
 from shop.models import Cart, Order, OrderLine, Shipment
 from shop.models._base import utcnow
@@ -117,7 +118,9 @@ def is_order_access_key(number: str, key: str) -> bool:
 
 
 def order_url(order: Order) -> str:
-    return f"{current_app.config['PUBLIC_URL']}/orders/{order.number}?key={order_access_key(order.number)}"
+    """The order's own page, in the language the customer ordered in (English under /en/)."""
+    path = localised_path(f"/orders/{order.number}", order.lang)
+    return f"{current_app.config['PUBLIC_URL']}{path}?key={order_access_key(order.number)}"
 
 
 def order_by_key(idempotency_key: str) -> Order | None:
