@@ -103,7 +103,7 @@ def test_a_reload_replaces_the_workers_without_failing_a_request(server):
     def keep_asking():
         while not stop.is_set():
             try:
-                outcomes.append(get(base + "/healthz", 10)[0])
+                outcomes.append(get(base + "/healthz", 30)[0])  # a saturated machine answers slowly, but answers
             except OSError as error:
                 outcomes.append(error)
 
@@ -118,7 +118,7 @@ def test_a_reload_replaces_the_workers_without_failing_a_request(server):
     time.sleep(0.5)
     stop.set()
     for asker in askers:
-        asker.join(15)
+        asker.join(35)
     after = workers_of(process.pid)
     assert after and not after & before, "every worker was replaced"
     assert len(outcomes) > 3
