@@ -124,11 +124,9 @@ def product_quantity(slug: str):
     except DomainError as error:
         flash(str(error.message), "error")
         return redirect(url_for("storefront.product", slug=slug)), 303
-    args: dict[str, int] = {"quantity": quantity}
     option = parse_id(request.form.get("variant_id"))
-    if option is not None:
-        args["option"] = option
-    return redirect(url_for("storefront.product", slug=slug, **args) + "#quantity"), 303
+    target = url_for("storefront.product", slug=slug, quantity=str(quantity), option=str(option) if option else None)
+    return redirect(target + "#quantity"), 303
 
 
 @bp.get("/language/<code>")

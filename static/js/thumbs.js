@@ -74,10 +74,22 @@
     if (find) {
       find.hidden = true;
     }
+    // The chosen subdistrict's district and province; before a choice, whatever all the choices share.
+    var shared = function (name) {
+      var values = {};
+      Array.prototype.forEach.call(select.options, function (option) {
+        if (option.value) {
+          values[option.getAttribute(name)] = true;
+        }
+      });
+      var keys = Object.keys(values);
+      return keys.length === 1 ? keys[0] : "";
+    };
     var fill = function () {
       var option = select.options[select.selectedIndex];
-      district.textContent = option && option.value ? option.getAttribute("data-district") : "";
-      province.textContent = option && option.value ? option.getAttribute("data-province") : "";
+      var chosen = option && option.value;
+      district.textContent = chosen ? option.getAttribute("data-district") : shared("data-district");
+      province.textContent = chosen ? option.getAttribute("data-province") : shared("data-province");
     };
     var show = function (code, found) {
       while (select.options.length) {
