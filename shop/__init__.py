@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from shop import compression, language_urls, ops
+from shop import caching, compression, language_urls, ops
 from shop.account import bp as account_bp
 from shop.api import bp as api_bp
 from shop.backoffice import bp as backoffice_bp
@@ -134,7 +134,13 @@ def _register_template_helpers(app: Flask) -> None:
             "lang": lang,
             "languages": LANGUAGES,
             "loc": lambda obj, field: obj.localised(field, lang),
+            "cart_count_placeholder": caching.CART_COUNT_PLACEHOLDER,
         }
+
+    @app.after_request
+    def personalise_page(response):
+        """Every HTML page's header carries the visitor's cart count (storefront pages are done already)."""
+        return caching.personalise(response)
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -19,18 +19,21 @@ from typing import TypeVar
 
 import psycopg
 from flask import current_app, g, request, session
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql
 
 from shop.extensions import cache, db
 from shop.models.catalog import CatalogVersion
+from shop.services.ordering import cart as carts
 from shop.services.ordering import lifecycle
 from shop.services.thai import as_utc
 
 FRAGMENT_TIMEOUT = 3600
 MISSING = "<missing>"  # cached stand-in for None (a page that does not exist)
 CSRF_PLACEHOLDER = "__csrf_token_placeholder__"
+CART_COUNT_PLACEHOLDER = "__cart_count_placeholder__"  # the header's cart count, filled per visitor
 PAGE_ENDPOINTS = frozenset({"storefront.home", "storefront.catalogue", "storefront.centre", "storefront.product"})
 T = TypeVar("T")
 
@@ -151,10 +154,33 @@ def no_store(response):
     return response
 
 
+_CART_COUNT_BYTES = CART_COUNT_PLACEHOLDER.encode()
+
+
 def personalise(response):
+    """Put this visitor's own CSRF token and cart count into a page (cached or fresh) on its way out."""
     if response.mimetype == "text/html" and not response.direct_passthrough and not getattr(response, "personalised", False):
         body = response.get_data()
+        changed = False
         if _PLACEHOLDER_BYTES in body:
-            response.set_data(body.replace(_PLACEHOLDER_BYTES, generate_csrf().encode()))
+            body, changed = body.replace(_PLACEHOLDER_BYTES, generate_csrf().encode()), True
+        if _CART_COUNT_BYTES in body:
+            body, changed = body.replace(_CART_COUNT_BYTES, str(visitor_cart_count()).encode()), True
+        if changed:
+            response.set_data(body)
         response.personalised = True
     return response
+
+
+def visitor_cart_count() -> int:
+    """This visitor's number of items: the account's cart when signed in, else the session's."""
+    user_id = current_user.id if current_user.is_authenticated else None
+    cart_id = session.get("cart_id")
+    if user_id is None and not isinstance(cart_id, int):
+        return 0  # no cart, no query: the common case for a cached page
+    try:
+        return carts.item_count(cart_id, user_id, current_app.config["CART_LIFETIME_DAYS"])
+    except Exception:  # an error page must still render when the database does not answer
+        current_app.logger.warning("Could not count the cart's items for the header", exc_info=True)
+        db.session.rollback()
+        return 0

@@ -119,6 +119,54 @@ def validate_address(province_code: str, district: str, subdistrict: str, postco
     )
 
 
+@dataclass(frozen=True)
+class PostcodePlace:
+    """One subdistrict a postcode serves, with its district and province, in Thai and English."""
+
+    code: str
+    subdistrict_th: str
+    subdistrict_en: str
+    district_th: str
+    district_en: str
+    province_code: str
+    province_th: str
+    province_en: str
+
+    def name(self, part: str, lang: str) -> str:
+        return str(getattr(self, f"{part}_{'en' if lang == 'en' else 'th'}"))
+
+    def as_json(self) -> dict[str, str]:
+        return {"code": self.code, "subdistrict_th": self.subdistrict_th, "subdistrict_en": self.subdistrict_en,
+                "district_th": self.district_th, "district_en": self.district_en,
+                "province_th": self.province_th, "province_en": self.province_en}
+
+
+def postcode_places(postcode: str | None) -> list[PostcodePlace]:
+    """The subdistricts served by a 5-digit postcode (postcode first: then district and province follow)."""
+    postcode = (postcode or "").strip()
+    if not ascii_digits(postcode, length=5):
+        return []
+    places = []
+    for sub in geothai.by_postal_code(postcode):
+        district = geothai.district(sub.district_code)
+        province = geothai.province(sub.province_code)
+        if district is None or province is None:
+            continue
+        places.append(PostcodePlace(sub.code, sub.name_th, sub.name_en, district.name_th, district.name_en,
+                                    province.code, province.name_th, province.name_en))
+    return sorted(places, key=lambda p: (p.province_th, p.district_th, p.subdistrict_th))
+
+
+def address_for_place(subdistrict_code: str, postcode: str, lang: str = "th") -> ThaiAddress:
+    """The address of a subdistrict chosen from the postcode's list; checked like any typed address."""
+    place = next((p for p in postcode_places(postcode) if p.code == (subdistrict_code or "").strip()), None)
+    if place is None:
+        if not ascii_digits((postcode or "").strip(), length=5):
+            raise AddressProblem("postcode", "postcode_format")
+        raise AddressProblem("subdistrict_code", "not_in_postcode")
+    return validate_address(place.province_code, place.district_th, place.subdistrict_th, postcode, lang)
+
+
 # --- Tax IDs and baht in words ----------------------------------------------------------
 
 def normalise_tax_id(text: str) -> str | None:

@@ -1,7 +1,7 @@
 """Cart, checkout and order pages: thin views over the ordering and payments services."""
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,7 +17,14 @@ from shop.services.ordering import cart as carts
 from shop.services.ordering import checkout, lifecycle
 from shop.services.ordering import refunds as owed
 from shop.services.payments import stripe_checkout
-from shop.services.thai import AddressProblem, normalise_mobile, validate_address
+from shop.services.thai import (
+    AddressProblem,
+    ThaiAddress,
+    address_for_place,
+    normalise_mobile,
+    postcode_places,
+    validate_address,
+)
 from shop.storefront import bp
 from shop.storefront.cart_session import current_cart, current_or_new_cart
 from shop.storefront.forms import CancelOrderForm, CartLineForm, CheckoutForm, PlaceOrderForm
@@ -69,6 +76,9 @@ def cart_update():
         if "remove" in request.form:
             carts.remove_item(cart, variant_id)
             flash(_("Removed from your cart."), "success")
+        elif "step" in request.form:  # the − / + buttons, without JavaScript
+            carts.set_quantity(cart, variant_id, carts.step_quantity(request.form.get("quantity"), request.form.get("step")))
+            flash(_("Your cart is updated."), "success")
         else:
             carts.set_quantity(cart, variant_id, carts.parse_quantity(request.form.get("quantity")))
             flash(_("Your cart is updated."), "success")
@@ -86,6 +96,7 @@ ADDRESS_MESSAGES = {
     "unknown_subdistrict": lambda p: _(
         "We cannot find that subdistrict in that district. Subdistricts there: %(names)s", names=", ".join(p.choices[:40])
     ),
+    "not_in_postcode": lambda p: _("Please choose your subdistrict from the postcode's list."),
     "postcode_mismatch": lambda p: _(
         "That postcode does not belong to this subdistrict. Its postcode is %(codes)s.", codes=", ".join(p.choices)
     ),
@@ -112,15 +123,18 @@ def checkout_details():
     if request.method == "GET" and current_user.is_authenticated and not saved:
         form.email.data, form.contact_name.data, form.phone.data = current_user.email, current_user.name, current_user.phone
     form.set_choices(lang, methods)
+    places = postcode_places(form.postcode.data)
+    form.subdistrict_code.choices += [(p.code, p.name("subdistrict", lang)) for p in places]
+    if request.method == "POST" and form.find_postcode.data:
+        # The step without JavaScript: the postcode's subdistricts to choose from, nothing checked yet.
+        if not places:
+            form.postcode.errors = [_("We cannot find that postcode. Please check its 5 digits.")]
+        return render_template("storefront/checkout.html", form=form, summary=summary, places=places), 200
     if form.validate_on_submit():
         phone = normalise_mobile(form.phone.data)
         if phone is None:
             form.phone.errors = [_("Please give a Thai mobile number: 10 digits starting 06, 08 or 09.")]
-        try:
-            address = validate_address(form.province.data, form.district.data, form.subdistrict.data, form.postcode.data, lang)
-        except AddressProblem as problem:
-            getattr(form, problem.field).errors = [ADDRESS_MESSAGES[problem.code](problem)]
-            address = None
+        address = _checked_address(form, places, lang)
         invoice, invoice_ok = None, True
         try:
             invoice = checkout.invoice_details(form.invoice_name.data, form.invoice_address.data, form.invoice_tax_id.data,
@@ -134,6 +148,7 @@ def checkout_details():
                 "email": form.email.data.strip().lower(),
                 "phone": phone,
                 "address_line": form.address_line.data.strip(),
+                "subdistrict_code": address.subdistrict_code,
                 "subdistrict": address.subdistrict,
                 "district": address.district,
                 "province": address.province_code,
@@ -145,8 +160,45 @@ def checkout_details():
                 "invoice_branch": invoice.branch if invoice else "",
             }
             return redirect(url_for("storefront.checkout_review")), 303
+    # Typed address parts are not shown on the page: their problems are shown at the subdistrict choice.
+    for typed in (form.subdistrict, form.district, form.province):
+        if typed.errors:
+            form.subdistrict_code.errors = [*form.subdistrict_code.errors, *typed.errors]
     status = 400 if request.method == "POST" else 200
-    return render_template("storefront/checkout.html", form=form, summary=summary), status
+    return render_template("storefront/checkout.html", form=form, summary=summary, places=places), status
+
+
+def _checked_address(form: CheckoutForm, places: list, lang: str) -> ThaiAddress | None:
+    """The address from the subdistrict picked in the postcode's list (or, as before, typed); errors on the form."""
+    code = form.subdistrict_code.data or ""
+    typed = bool(form.subdistrict.data or form.district.data or form.province.data)
+    if not code and not typed:
+        if len(places) == 1:  # a postcode with one subdistrict needs no choice
+            code = places[0].code
+        elif form.postcode.errors:
+            return None
+        else:
+            target = form.subdistrict_code if places else form.postcode
+            target.errors = [_("Please choose your subdistrict from the list.") if places
+                             else _("We cannot find that postcode. Please check its 5 digits.")]
+            return None
+    try:
+        if code:
+            return address_for_place(code, form.postcode.data, lang)
+        return validate_address(form.province.data, form.district.data, form.subdistrict.data, form.postcode.data, lang)
+    except AddressProblem as problem:
+        field = problem.field if (problem.field == "postcode" or not code) else "subdistrict_code"
+        getattr(form, field).errors = [ADDRESS_MESSAGES[problem.code](problem)]
+        return None
+
+
+@bp.get("/checkout/postcode/<postcode>.json")
+def postcode_lookup(postcode: str):
+    """The postcode's subdistricts for the checkout's script (names in Thai and English): public data."""
+    places = postcode_places(postcode[:5] if len(postcode) == 5 else "")
+    response = jsonify({"postcode": postcode[:5], "places": [p.as_json() for p in places]})
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def _details_from_session() -> checkout.CheckoutDetails | None:

@@ -22,12 +22,16 @@ class CheckoutForm(FlaskForm):
     address_line = StringField(
         _l("House number, village, building, lane, road"), validators=[DataRequired(), Length(max=300)]
     )
-    subdistrict = StringField(_l("Subdistrict (tambon / khwaeng)"), validators=[DataRequired(), Length(max=100)])
-    district = StringField(_l("District (amphoe / khet)"), validators=[DataRequired(), Length(max=100)])
-    province = SelectField(_l("Province"), validators=[DataRequired()], validate_choice=True)
+    # Postcode first: the customer picks the subdistrict from the postcode's own list (subdistrict_code);
+    # its district and province follow. The typed fields below remain accepted, and checked alike.
     postcode = StringField(
         _l("Postcode"), validators=[DataRequired(), Regexp(r"^[0-9]{5}\Z", message=_l("A postcode has 5 digits."))]
     )
+    find_postcode = SubmitField(_l("Find my subdistrict"))
+    subdistrict_code = SelectField(_l("Subdistrict (tambon / khwaeng)"), validators=[Optional()], validate_choice=False)
+    subdistrict = StringField(_l("Subdistrict (tambon / khwaeng)"), validators=[Optional(), Length(max=100)])
+    district = StringField(_l("District (amphoe / khet)"), validators=[Optional(), Length(max=100)])
+    province = SelectField(_l("Province"), validators=[Optional()], validate_choice=True)
     payment_method = RadioField(_l("Payment"), validators=[DataRequired()])
     # Optional: an organisation (a library, a school) asking for a full tax invoice.
     invoice_name = StringField(_l("Organisation name"), validators=[Optional(), Length(max=200)])
@@ -42,6 +46,7 @@ class CheckoutForm(FlaskForm):
             (p.code, p.name_en if lang == "en" else p.name_th) for p in provinces()
         ]
         self.payment_method.choices = [(code, m.label()) for code, m in methods.items()]
+        self.subdistrict_code.choices = [("", "—")]
         if not self.payment_method.data and len(methods) == 1:
             self.payment_method.data = next(iter(methods))
 

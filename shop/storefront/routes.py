@@ -1,7 +1,7 @@
 """Customer-facing catalogue pages: thin views over services.catalog."""
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, request, send_from_directory, session
+from flask import abort, current_app, flash, redirect, render_template, request, send_from_directory, session, url_for
 from flask_babel import gettext as _
 
 from shop.caching import CSRF_PLACEHOLDER, cached_fragment
@@ -10,6 +10,9 @@ from shop.language_urls import localised_path, neutral_path
 from shop.models import REGIONS
 from shop.routing import is_safe_path
 from shop.services.catalog import browse as catalog
+from shop.services.errors import DomainError
+from shop.services.ordering import cart as carts
+from shop.services.parsing import parse_id, parse_int
 from shop.storefront import bp, seo
 
 
@@ -88,6 +91,9 @@ def _product_list_page(template: str, filters: catalog.CatalogueFilters, centre)
 @bp.get("/products/<slug>")
 def product(slug: str):
     lang = current_language()
+    # Where the − / + buttons left the quantity and option (no JavaScript): bounded, else ignored.
+    quantity = parse_int(request.args.get("quantity", ""), 1, carts.MAX_QUANTITY) or 1
+    option = parse_id(request.args.get("option"))
 
     def render() -> tuple[str, str, dict] | None:
         found = catalog.product_by_slug(slug)
@@ -96,15 +102,31 @@ def product(slug: str):
         meta = seo.product_meta(found, lang)
         html = render_template(
             "storefront/_product_body.html", product=found, csrf_placeholder=CSRF_PLACEHOLDER,
-            share_url=meta["structured_data"][0]["url"],
+            share_url=meta["structured_data"][0]["url"], chosen_quantity=quantity, chosen_option=option,
         )
         return found.localised("name", lang), html, meta
 
-    page = cached_fragment("product", (lang, slug), render)
+    # Only the plain page is kept: a stepped quantity is one visitor's, and ids in a link are unbounded.
+    page = cached_fragment("product", (lang, slug), render) if (quantity, option) == (1, None) else render()
     if page is None:
         abort(404)
     title, body, meta = page  # the visitor's own CSRF token replaces the placeholder on the way out
     return render_template("storefront/product.html", title=title, body=body, meta=meta)
+
+
+@bp.post("/products/<slug>/quantity")
+def product_quantity(slug: str):
+    """The − / + buttons without JavaScript: the product page again, the quantity moved by one."""
+    if catalog.product_by_slug(slug) is None:
+        abort(404)
+    try:
+        quantity = carts.step_quantity(request.form.get("quantity"), request.form.get("step"))
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("storefront.product", slug=slug)), 303
+    option = parse_id(request.form.get("variant_id"))
+    target = url_for("storefront.product", slug=slug, quantity=str(quantity), option=str(option) if option else None)
+    return redirect(target + "#quantity"), 303
 
 
 @bp.get("/language/<code>")

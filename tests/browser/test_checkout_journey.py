@@ -12,10 +12,17 @@ ADDRESS = {
     "#email": "somsri@example.com",
     "#phone": "089 893 9397",
     "#address_line": "1346 ถนนอัครเทศ",
-    "#subdistrict": "คลองจั่น",
-    "#district": "บางกะปิ",
-    "#postcode": "10240",
 }
+POSTCODE, SUBDISTRICT_CODE = "10240", "100601"  # Khlong Chan, Bang Kapi, Bangkok
+
+
+def choose_by_postcode(page: Page, postcode: str = POSTCODE, subdistrict_code: str = SUBDISTRICT_CODE) -> None:
+    """Postcode first: the page offers the postcode's subdistricts (as the 5th digit is typed, or after Find)."""
+    page.locator("#postcode").fill(postcode)
+    if page.locator("#find_postcode").is_visible():  # without JavaScript: the server's step
+        page.locator("#find_postcode").click()
+    expect(page.locator(f"#subdistrict_code option[value='{subdistrict_code}']")).to_be_attached()
+    page.locator("#subdistrict_code").select_option(subdistrict_code)
 
 
 def add_to_cart(page: Page, base: str, slug: str, quantity: int = 1, option: str | None = None) -> None:
@@ -25,7 +32,7 @@ def add_to_cart(page: Page, base: str, slug: str, quantity: int = 1, option: str
         value = form.locator("select option", has_text=option).first.get_attribute("value")
         form.locator("select").select_option(value)
     form.locator("input[name=quantity]").fill(str(quantity))
-    form.locator("button[type=submit]").click()
+    form.locator("button.add-button").click()
     if "/cart/add" in page.url:  # say why the shop refused, instead of only "wrong URL"
         raise AssertionError(page.locator("main").inner_text()[:500])
     expect(page).to_have_url(re.compile(r"/cart$"))
@@ -35,7 +42,7 @@ def check_out(page: Page, method: str = "promptpay_transfer") -> str:
     page.locator(".checkout-button, a[href$='/checkout']").last.click()
     for selector, value in ADDRESS.items():
         page.locator(selector).fill(value)
-    page.locator("#province").select_option("10")
+    choose_by_postcode(page)
     page.locator(f"input[name=payment_method][value={method}]").check()
     assert_fits_the_screen(page)
     page.locator("#submit").click()

@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from shop.extensions import begin_write, db
@@ -90,6 +90,33 @@ def add_item(cart: Cart, variant_id: int, quantity: int) -> CartItem:
     cart.updated_at = utcnow()
     db.session.commit()
     return item
+
+
+def item_count(cart_id: int | None, user_id: int | None, lifetime_days: int, now: datetime | None = None) -> int:
+    """How many items the visitor's cart holds, for the header: one read, no writes; 0 without a cart."""
+    if user_id is None and cart_id is None:
+        return 0
+    stmt = select(Cart.updated_at, func.coalesce(func.sum(CartItem.quantity), 0)).join(CartItem, CartItem.cart_id == Cart.id)
+    if user_id is not None:
+        stmt = stmt.where(Cart.user_id == user_id)
+    else:
+        stmt = stmt.where(Cart.id == cart_id, Cart.user_id.is_(None))
+    row = db.session.execute(stmt.group_by(Cart.id, Cart.updated_at)).first()
+    if row is None or as_utc(row[0]) < (now or utcnow()) - timedelta(days=lifetime_days):
+        return 0  # an expired cart counts nothing (find_cart removes it when next asked)
+    return int(row[1])
+
+
+def step_quantity(raw: object, step: object) -> int:
+    """The quantity a − or + button asks for: the shown quantity moved by one, kept from 1 to 99."""
+    try:
+        current = parse_quantity(raw)
+    except BadQuantity:
+        current = 1
+    change = {"-1": -1, "+1": 1, "1": 1}.get(str(step or "").strip())
+    if change is None:
+        raise BadQuantity(value=str(step)[:20])
+    return min(max(current + change, 1), MAX_QUANTITY)
 
 
 def set_quantity(cart: Cart, variant_id: int, quantity: int) -> None:
