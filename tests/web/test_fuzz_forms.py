@@ -37,6 +37,9 @@ from werkzeug.routing.converters import NumberConverter
 
 from shop.extensions import csrf, db, limiter
 from shop.models import (
+    BoothSale,
+    ConsignmentReport,
+    LocationStock,
     OfflineSale,
     Order,
     OrderLine,
@@ -253,6 +256,7 @@ def reconciliation_problems() -> list[str]:
     problems = []
     moves = (select(StockMovement.variant_id, func.sum(StockMovement.on_hand_delta).label("on_hand"),
                     func.sum(StockMovement.reserved_delta).label("reserved"))
+             .where(StockMovement.location_id.is_(None))  # the home shelf; locations are checked below
              .group_by(StockMovement.variant_id).subquery())
     for sku, on_hand, reserved, moved_on_hand, moved_reserved in db.session.execute(
         select(Variant.sku, Variant.stock_on_hand, Variant.stock_reserved, func.coalesce(moves.c.on_hand, 0),
@@ -262,6 +266,11 @@ def reconciliation_problems() -> list[str]:
             problems.append(f"{sku}: stock {on_hand}/{reserved} held, movements say {moved_on_hand}/{moved_reserved}")
         if on_hand < 0 or reserved < 0 or reserved > on_hand:
             problems.append(f"{sku}: impossible stock {on_hand} on hand, {reserved} held")
+    for row in db.session.scalars(select(LocationStock)):
+        moved = db.session.scalar(select(func.coalesce(func.sum(StockMovement.on_hand_delta), 0)).where(
+            StockMovement.variant_id == row.variant_id, StockMovement.location_id == row.location_id))
+        if moved != row.on_hand or row.on_hand < 0:
+            problems.append(f"location {row.location_id} variant {row.variant_id}: {row.on_hand} held, movements say {moved}")
     # Per order too: no order holds fewer than zero units (a unit released twice takes another
     # order's hold), and a cancelled or expired order holds none.
     for number, status, variant_id, held in db.session.execute(
@@ -294,6 +303,8 @@ def reconciliation_problems() -> list[str]:
     refunded = db.session.scalar(select(func.coalesce(func.sum(RefundLine.amount_satang), 0)))
     offline = db.session.scalar(select(func.coalesce(func.sum(OfflineSale.amount_satang), 0)))
     baselines = db.session.scalar(select(func.coalesce(func.sum(e.amount_satang), 0)).where(e.kind == "baseline"))
+    offline += db.session.scalar(select(func.coalesce(func.sum(BoothSale.total_satang), 0)))
+    offline += db.session.scalar(select(func.coalesce(func.sum(ConsignmentReport.gross_satang), 0)))
     revenue = db.session.scalar(select(func.coalesce(func.sum(e.amount_satang), 0)).where(e.kind.in_(REVENUE_KINDS)))
     if int(revenue) != int(paid) - int(refunded) + int(offline) + int(baselines):
         problems.append(f"ledger revenue {revenue} != paid lines {paid} - refunds {refunded} + offline {offline} + baselines {baselines}")

@@ -260,3 +260,10 @@ def centre_variants(centre_id: int) -> list[Variant]:
     """The centre's variants, for transfer and count forms."""
     return list(db.session.scalars(select(Variant).join(Variant.product).where(Product.centre_id == centre_id)
                                    .order_by(Product.name_th, Variant.position, Variant.id)))
+
+
+def movements_at(location_id: int, limit: int = 200) -> list[tuple[StockMovement, Variant]]:
+    """The location's latest stock movements (the caller has checked the location is the actor's)."""
+    return [(movement, variant) for movement, variant in db.session.execute(
+        select(StockMovement, Variant).join(Variant, Variant.id == StockMovement.variant_id)
+        .where(StockMovement.location_id == location_id).order_by(StockMovement.id.desc()).limit(limit))]
