@@ -247,9 +247,10 @@ def day_summary(location_id: int):
                 difference = booth.close_day(current_user, found.id, day, form.counted.data)
                 if difference == 0:
                     flash(_("Day closed: the cash box matches."), "success")
+                elif difference > 0:
+                    flash(_("Day closed: the cash box is %(amount)s over.", amount=format_baht(difference)), "success")
                 else:
-                    flash(_("Day closed: the cash box is %(amount)s %(way)s.", amount=format_baht(abs(difference)),
-                            way=_("over") if difference > 0 else _("short")), "success")
+                    flash(_("Day closed: the cash box is %(amount)s short.", amount=format_baht(-difference)), "success")
             except DomainError as error:
                 fail(error)
         return _back("backoffice.day_summary", found.id, day=day.isoformat())
