@@ -28,7 +28,6 @@ from shop.backoffice.location_forms import (
     decode_lines,
     encode_lines,
 )
-from shop.backoffice.sales_forms import DayField
 from shop.i18n import current_language
 from shop.models import Location
 from shop.services.catalog import centres as centre_admin
@@ -221,16 +220,17 @@ def booth_receipt(sale_id: int):
 
 
 def _day_asked() -> date:
+    """The day in ?day=YYYY-MM-DD (today in Bangkok when absent); junk gets a message and today."""
     text = request.args.get("day") or ""
     if not text:
         return booth.bangkok_today()
-    field = DayField()
     try:
-        field.process_formdata([text])
+        if len(text) != 10 or not text.isascii():
+            raise ValueError(text)
+        return date.fromisoformat(text)
     except ValueError:
         flash(_("Please give the date of the sale, like 2026-05-01."), "error")
         return booth.bangkok_today()
-    return field.data or booth.bangkok_today()
 
 
 @bp.route("/locations/<int:location_id>/day", methods=["GET", "POST"])

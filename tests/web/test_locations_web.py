@@ -99,6 +99,10 @@ def test_moving_stock_by_form_then_selling_by_cash_and_promptpay_is_recorded_onc
     assert re.search(r'id="cash-expected">฿780', day) and re.search(r'id="promptpay-received">฿390', day)
     assert re.search(r'id="units-sold">3<', day)
     url = f"/backoffice/locations/{shop['fair'].id}/day"
+    for junk in ("2026-02-30", "２０２６-01-01", "yesterday", "2026-1-1"):
+        response = client.get(url, query_string={"day": junk})
+        assert response.status_code == 200 and flashed(response), junk
+    assert "฿0" in client.get(url, query_string={"day": "2025-01-01"}).get_data(as_text=True)
     closed = post(client, url, {"counted": "780"})
     assert closed.status_code == 303 and flashed(client.get(closed.headers["Location"]))
 
