@@ -192,6 +192,7 @@ def test_a_quote_shows_the_promptpay_qr_for_the_exact_amount_and_records_nothing
     with app.test_request_context("/"):
         quote = booth.quote_sale(staff, fair.id, [(scarf.id, 2)], "promptpay")
     assert quote.total_satang == 78000 and quote.promptpay_qr.startswith("data:image/svg+xml")
+    assert "5406780.00" in quote.promptpay_payload and quote.promptpay_payload.startswith("000201010212")
     assert db.session.scalar(select(func.count(BoothSale.id))) == 0 and at(fair, scarf) == 5
 
 

@@ -53,6 +53,7 @@ from shop.models import (
     Variant,
 )
 from shop.models.sales import REVENUE_KINDS
+from shop.services.locations import places, stock
 from shop.services.ordering import checkout, fulfilment, lifecycle
 from shop.services.people import accounts
 from tests.factories import cart_with, make_centre, make_product, place
@@ -369,6 +370,10 @@ def world(app):
     first_parcel = db.session.scalar(select(Shipment).where(Shipment.order_id == orders[0].id, Shipment.centre_id == surat.id))
     fulfilment.mark_packed(people["staff"], first_parcel.id)
     fulfilment.mark_shipped(people["staff"], first_parcel.id, "Thailand Post", "EF123456789TH")
+    for kind in ("fair", "consignment"):  # a booth and a store counter with stock, so their forms are found and fuzzed
+        location = places.create_location(people["staff"], None, places.LocationDetails(kind=kind, name_th=f"{kind} ทดสอบ",
+                                                                                         commission_bp=2000))
+        stock.move_stock(people["staff"], None, None, location.id, [(cloth.variants[0].id, 5)], "fuzz")
     return {"people": people, "orders": orders, "skus": [v.sku for p in (cloth, rooster) for v in p.variants],
             "centres": ["surat", "lampang"]}
 

@@ -75,7 +75,8 @@ class Quote:
     payment_method: str
     lines: list[QuoteLine]
     total_satang: int
-    promptpay_qr: str | None = None  # an SVG data URI for the exact amount
+    promptpay_payload: str | None = None  # the EMVCo text for the exact amount
+    promptpay_qr: str | None = None  # the same as an SVG data URI
 
 
 def _check_method(payment_method: str) -> None:
@@ -109,14 +110,15 @@ def quote_sale(actor: User, location_id: int, lines: list[tuple[int, int]], paym
             raise stock.NotEnoughStock(stock.variant_label(lang_variant, current_language()), location.localised("name", current_language()), available)
         quoted.append(QuoteLine(variants[variant_id], quantity, variants[variant_id].price_satang, available))
     total = sum(line.line_total_satang for line in quoted)
-    qr = None
+    qr = payload = None
     if payment_method == "promptpay":
         promptpay_id = current_app.config.get("PROMPTPAY_ID")
         if not promptpay_id:
             raise PromptPayNotSetUp()
         if total > 0:
-            qr = promptpay.qr_svg_data_uri(promptpay.build_payload(promptpay_id, total))
-    return Quote(location, payment_method, quoted, total, qr)
+            payload = promptpay.build_payload(promptpay_id, total)
+            qr = promptpay.qr_svg_data_uri(payload)
+    return Quote(location, payment_method, quoted, total, payload, qr)
 
 
 def record_booth_sale(actor: User, location_id: int, lines: list[tuple[int, int]], payment_method: str,
