@@ -140,6 +140,7 @@ def test_a_booth_sale_takes_stock_enters_the_ledger_and_counts_in_the_centres_to
     query = reports.parse_query(world["admin"], "2026-01-01", "2026-12-31", None, date(2026, 11, 25))
     assert reports.totals(query).revenue_satang == 86000
     assert {r.key: r.revenue_satang for r in reports.breakdown(query, "channel")} == {"fair": 86000}
+    assert {r.key: r.revenue_satang for r in reports.breakdown(query, "product")} == {"leaf-scarf": 78000, "herbal-balm": 8000}
     assert db.session.scalar(select(SalesDaily.units).where(SalesDaily.channel == "fair")) == 3
     ledger_matches_stock()
 
