@@ -149,7 +149,8 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_sales_entry_consignment_report_id'), ['consignment_report_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_sales_entry_location_id'), ['location_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_sales_entry_booth_sale_id_booth_sale'), 'booth_sale', ['booth_sale_id'], ['id'])
-        batch_op.create_foreign_key(batch_op.f('fk_sales_entry_consignment_report_id_consignment_report'), 'consignment_report', ['consignment_report_id'], ['id'])
+        batch_op.create_foreign_key(batch_op.f('fk_sales_entry_consignment_report_id_consignment_report'), 'consignment_report',
+                                    ['consignment_report_id'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_sales_entry_location_id_location'), 'location', ['location_id'], ['id'])
 
     with op.batch_alter_table('stock_movement', schema=None) as batch_op:
