@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -217,6 +217,17 @@ def booth_receipt(sale_id: int):
     if sale is None:
         abort(404)
     return render_template("backoffice/booth_receipt.html", sale=sale, words=bahttext(sale.total_satang))
+
+
+@bp.get("/booth-sales/<int:sale_id>.pdf")
+def booth_receipt_pdf(sale_id: int):
+    """The receipt as a PDF, to print or send, in the page's language."""
+    sale = booth.sale_of(current_user, sale_id)
+    if sale is None:
+        abort(404)
+    lang = current_language()
+    return Response(booth.receipt_pdf(sale, lang), mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename={sale.receipt_number}-{lang}.pdf"})
 
 
 def _day_asked() -> date:

@@ -8,6 +8,7 @@ from shop.extensions import db
 from shop.models import BoothSale, ConsignmentReport, Location, LocationStock, StockMovement, Variant
 from shop.services.locations import places
 from tests.factories import make_centre, make_product
+from tests.pdftext import assert_says
 from tests.web.helpers import csrf_token, flashed
 from tests.web.test_backoffice import make_user, sign_in
 
@@ -85,6 +86,9 @@ def test_moving_stock_by_form_then_selling_by_cash_and_promptpay_is_recorded_onc
     assert done.status_code == 303 and "/backoffice/booth-sales/" in done.headers["Location"]
     receipt = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "BR25" in receipt and "เจ็ดร้อยแปดสิบบาทถ้วน" in receipt
+    pdf = client.get(done.headers["Location"] + ".pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert_says(pdf.data, "เจ็ดร้อยแปดสิบบาทถ้วน", "ใบเสร็จรับเงิน", "ผ้าพันคอพิมพ์ใบไม้", "เงินสด")
     again = confirm(client, shop, cash)  # the weak connection sends it again
     assert again.status_code == 303
     assert db.session.scalar(select(func.count(BoothSale.id))) == 1 and units_at(shop["fair"], shop["scarf"]) == 8

@@ -28,9 +28,10 @@ from shop.services.errors import DomainError, NotYourCentre
 from shop.services.locations import stock
 from shop.services.locations.places import LocationClosed, location_of
 from shop.services.payments import promptpay
+from shop.services.pdf import render_pdf
 from shop.services.people import audit
 from shop.services.sales import ledger
-from shop.services.thai import to_bangkok
+from shop.services.thai import bahttext, format_datetime, to_bangkok
 
 RECEIPT_TYPE = "BR"  # booth receipts: their own gap-free run of numbers per Buddhist Era year
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -187,6 +188,15 @@ def _already(actor: User, idempotency_key: str) -> BoothSale | None:
     if sale is not None and not actor.is_admin and sale.centre_id != actor.centre_id:
         raise BadSaleKey()
     return sale
+
+
+def receipt_pdf(sale: BoothSale, lang: str) -> bytes:
+    """The booth sale's receipt as an A4 PDF, laid out from the sale's frozen lines."""
+    config = current_app.config
+    return render_pdf("documents/booth_receipt.html", lang if lang in ("th", "en") else "th", sale=sale,
+                      words=bahttext(sale.total_satang), issued_on=format_datetime(sale.created_at, lang),
+                      seller_name=config["SELLER_NAME"], seller_address=config["SELLER_ADDRESS"],
+                      seller_tax_id=config["SELLER_TAX_ID"])
 
 
 def sale_of(actor: User, sale_id: int) -> BoothSale | None:
