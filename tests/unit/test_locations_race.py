@@ -94,3 +94,47 @@ def test_one_sale_sent_from_several_tabs_at_once_is_recorded_once(app, booth_wit
     assert db.session.scalar(select(func.count(BoothSale.id))) == 1
     assert db.session.scalar(select(LocationStock.on_hand).where(LocationStock.location_id == fair_id)) == 1
     assert db.session.scalar(select(func.sum(SalesEntry.units))) == 2
+
+
+def test_transfers_racing_web_orders_for_the_same_scarves_never_deadlock_or_oversell(app):
+    from shop.models import Variant
+    from shop.services.errors import CartHasProblems, OutOfStock
+    from tests.factories import cart_with, place
+
+    centre = make_centre("surat-thani")
+    product = make_product(centre, slug="scarf", prices=(39000, 45000), stock=(8, 8))
+    first, second = (v.id for v in product.variants)
+    staff = User(email="s@staff.example", name="s", role="staff", centre_id=centre.id)
+    staff.set_password("x" * 12)
+    db.session.add(staff)
+    db.session.commit()
+    staff_id = staff.id
+    fair = places.create_location(staff, None, places.LocationDetails(kind="fair", name_th="งานแฟร์")).id
+    carts = [cart_with((second, 1)).id if n % 2 else cart_with((first, 1), (second, 1)).id for n in range(6)]
+
+    def transfer():
+        booth_staff = db.session.get(User, staff_id)
+        stock.move_stock(booth_staff, None, None, fair, [(second, 1), (first, 1)], "to the fair")
+        return "moved"
+
+    def buy(cart_id):
+        def job():
+            from shop.models import Cart
+
+            try:
+                place(db.session.get(Cart, cart_id))
+            except (OutOfStock, CartHasProblems):
+                return "refused"
+            return "bought"
+        return job
+
+    outcomes, errors = race(app, [transfer] * 6 + [buy(c) for c in carts])
+    assert not errors, errors[:3]
+    db.session.expire_all()
+    moved = outcomes.count("moved")
+    for variant_id in (first, second):
+        variant = db.session.get(Variant, variant_id)
+        assert 0 <= variant.stock_reserved <= variant.stock_on_hand == 8 - moved
+        assert db.session.scalar(select(func.sum(StockMovement.on_hand_delta)).where(
+            StockMovement.variant_id == variant_id, StockMovement.location_id.is_(None))) == variant.stock_on_hand
+        assert stock.units_at(fair, variant_id) == moved

@@ -8,5 +8,7 @@ a location is a LocationStock row, changed only by guarded updates (stock.py), e
 StockMovement row naming the location, so the ledger sums to the stock of every place.
 
 Rows are locked in one order everywhere, (variant id, home shelf before locations, location id),
-so a transfer, a booth sale and a count running at once never deadlock.
+and the catalogue-version row (bumped when the home shelf changes) last, as checkout does, so a
+transfer, a booth sale, a count and a web order running at once never deadlock. Booth sales,
+consignment reports and counts leave the home shelf alone and do not bump the version.
 """

@@ -21,7 +21,6 @@ from sqlalchemy import exc, func, select
 from shop.extensions import begin_write, db
 from shop.i18n import current_language
 from shop.models import BOOTH_PAYMENT_METHODS, BoothSale, BoothSaleLine, Location, User, Variant
-from shop.models.catalog import bump_catalog_version
 from shop.services.documents.issuing import buddhist_year
 from shop.services.documents.numbering import format_number, next_number
 from shop.services.errors import DomainError, NotYourCentre
@@ -166,7 +165,6 @@ def record_booth_sale(actor: User, location_id: int, lines: list[tuple[int, int]
         db.session.flush()
         ledger.record_location_sale(location.centre_id, location.id, location.channel, sale.day, sale.lines,
                                     booth_sale_id=sale.id)
-        bump_catalog_version(db.session)
         audit.record(actor, "locations.booth_sale", sale, after={
             "location": location.id, "receipt": sale.receipt_number, "payment_method": payment_method,
             "total_satang": sale.total_satang, "lines": plan})

@@ -86,7 +86,7 @@ def put(location_id: int, variant_id: int, quantity: int, reason: str, user_id: 
 
 def _change_home(variant_id: int, delta: int, reason: str, user_id: int | None, note: str) -> None:
     try:
-        inventory.change_on_hand(variant_id, delta, reason, user_id=user_id, note=note)
+        inventory.change_on_hand(variant_id, delta, reason, user_id=user_id, note=note, bump_version=False)
     except OutOfStock:
         raise _not_enough(variant_id, HOME) from None
 
@@ -187,7 +187,7 @@ def move_stock(actor: User, centre_id: int | None, from_location_id: int | None,
                     take(location_id, variant_id, -delta, "transfer", actor.id, why)
                 else:
                     put(location_id, variant_id, delta, "transfer", actor.id, why)
-        bump_catalog_version(db.session)
+        bump_catalog_version(db.session)  # the home shelf changed; the version row is locked last, as in checkout
         audit.record(actor, "locations.transfer", None, centre_id=centre_id,
                      after={"from": from_location_id, "to": to_location_id, "lines": plan, "note": note})
         db.session.commit()
