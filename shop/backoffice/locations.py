@@ -65,8 +65,9 @@ def locations():
             except DomainError as error:
                 fail(error)
         return redirect(url_for("backoffice.locations")), 303
-    return render_template("backoffice/locations.html", form=form, locations=places.locations(current_user),
-                           kind_labels=KIND_LABELS)
+    found = places.locations(current_user)
+    return render_template("backoffice/locations.html", form=form, locations=found, kind_labels=KIND_LABELS,
+                           units=stock.units_by_location([location.id for location in found]))
 
 
 def _places_of(location: Location) -> list[tuple[str, str]]:

@@ -181,6 +181,9 @@ def test_booth_sales_refuse_bad_input_and_other_centres(world):
         assert str(refused.value.message)
     with pytest.raises(places.UnknownLocation):
         booth.record_booth_sale(world["yala_staff"], fair.id, [(scarf.id, 1)], "cash", "y" * 20, at=NOW)
+    stock.move_stock(staff, None, None, world["store"].id, [(scarf.id, 1)], "store")
+    with pytest.raises(booth.NotABooth):  # a store's counter sends its report instead
+        booth.record_booth_sale(staff, world["store"].id, [(scarf.id, 1)], "cash", "s" * 20, at=NOW)
     places.update_location(staff, fair.id, places.LocationDetails(kind="fair", name_th=fair.name_th, active=False))
     with pytest.raises(places.LocationClosed):
         booth.record_booth_sale(staff, fair.id, [(scarf.id, 1)], "cash", "z" * 20, at=NOW)

@@ -79,6 +79,8 @@ def test_moving_stock_by_form_then_selling_by_cash_and_promptpay_is_recorded_onc
     sign_in(client, "surat@staff.example")
     assert move(client, shop, 10).status_code == 303
     assert units_at(shop["fair"], shop["scarf"]) == 10
+    listing = client.get("/backoffice/locations").get_data(as_text=True)
+    assert re.search(r"งานเที่ยวเมืองไทย</a></td>\s*<td>[^<]*</td>\s*<td>[^<]*</td>\s*<td>10</td>", listing)
     cash = review(client, shop, 2, "cash")
     assert cash.status_code == 200 and "฿780" in cash.get_data(as_text=True)
     assert db.session.scalar(select(func.count(BoothSale.id))) == 0  # not until staff confirm

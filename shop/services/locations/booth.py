@@ -48,6 +48,10 @@ class BadSaleKey(DomainError):
     message = _l("This sale form is out of date. Please start the sale again.")
 
 
+class NotABooth(DomainError):
+    message = _l("A department store's counter is not sold from here: record the store's sales report instead.")
+
+
 class PromptPayNotSetUp(DomainError):
     message = _l("PromptPay is not set up for the shop. Please take cash, or ask the association to set it up.")
 
@@ -90,6 +94,8 @@ def _sellable(actor: User, location_id: int) -> Location:
         raise NotYourCentre()
     if not location.active:
         raise LocationClosed()
+    if location.kind == "consignment":
+        raise NotABooth()
     return location
 
 

@@ -267,3 +267,12 @@ def movements_at(location_id: int, limit: int = 200) -> list[tuple[StockMovement
     return [(movement, variant) for movement, variant in db.session.execute(
         select(StockMovement, Variant).join(Variant, Variant.id == StockMovement.variant_id)
         .where(StockMovement.location_id == location_id).order_by(StockMovement.id.desc()).limit(limit))]
+
+
+def units_by_location(location_ids: list[int]) -> dict[int, int]:
+    """Units on hand at each of these locations (all variants together)."""
+    if not location_ids:
+        return {}
+    rows = db.session.execute(select(LocationStock.location_id, func.sum(LocationStock.on_hand))
+                              .where(LocationStock.location_id.in_(location_ids)).group_by(LocationStock.location_id))
+    return {location_id: int(units or 0) for location_id, units in rows}
