@@ -66,6 +66,10 @@ MOVEMENT_LABELS = {
     "release": _l("Hold released"),
     "ship": _l("Shipped"),
     "return": _l("Returned"),
+    "transfer": _l("Moved between places"),
+    "booth_sale": _l("Sold at a booth"),
+    "consignment_sale": _l("Sold by a store (consignment)"),
+    "count": _l("Stock count"),
 }
 
 

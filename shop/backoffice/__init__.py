@@ -14,6 +14,7 @@ bp.after_request(no_store)  # private pages: never kept by a browser or a proxy
 from shop.backoffice import (  # noqa: E402,F401  (each area registers its views on bp)
     access,
     centres,
+    locations,
     maintenance_routes,
     overview,
     parcels,

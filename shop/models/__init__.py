@@ -12,6 +12,16 @@ from shop.models.catalog import (  # noqa: F401
 )
 from shop.models.documents import DOCUMENT_KINDS, Document, DocumentCounter, DocumentFile  # noqa: F401,E402
 from shop.models.inventory import MOVEMENT_REASONS, StockMovement  # noqa: F401
+from shop.models.locations import (  # noqa: F401,E402
+    BOOTH_PAYMENT_METHODS,
+    LOCATION_KINDS,
+    BoothSale,
+    BoothSaleLine,
+    ConsignmentLine,
+    ConsignmentReport,
+    Location,
+    LocationStock,
+)
 from shop.models.ops import SiteStatus  # noqa: F401,E402
 from shop.models.orders import (  # noqa: F401
     ORDER_STATUSES,

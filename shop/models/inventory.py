@@ -10,17 +10,21 @@ from sqlalchemy.orm import Mapped, mapped_column
 from shop.models._base import Model, utcnow
 from shop.models.catalog import Variant
 
-# receive, adjust: staff; reserve, release, ship: orders; initial: first stock of a new variant
-MOVEMENT_REASONS = ("initial", "receive", "adjust", "reserve", "release", "ship", "return")
+# receive, adjust: staff; reserve, release, ship: orders; initial: first stock of a new variant;
+# transfer, booth_sale, consignment_sale, count: stock at the centre's other locations
+MOVEMENT_REASONS = ("initial", "receive", "adjust", "reserve", "release", "ship", "return",
+                    "transfer", "booth_sale", "consignment_sale", "count")
 
 
 class StockMovement(Model):
-    """Sums over a variant's rows equal its stock_on_hand and stock_reserved."""
+    """Sums over a variant's rows with no location equal its stock_on_hand and stock_reserved
+    (the home shelf); sums per location equal that location's LocationStock.on_hand."""
 
     __tablename__ = "stock_movement"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     variant_id: Mapped[int] = mapped_column(ForeignKey("variant.id"), index=True)
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"), nullable=True, index=True)  # None: home shelf
     on_hand_delta: Mapped[int] = mapped_column(Integer, default=0)
     reserved_delta: Mapped[int] = mapped_column(Integer, default=0)
     reason: Mapped[str] = mapped_column(String(20))

@@ -11,7 +11,8 @@ from shop.models._base import Model, utcnow
 # Where a baht was earned. "before_shop" holds the baselines of the years before the shop.
 CHANNELS = ("online_shop", "department_store", "fair", "centre_counter", "other_online", "workshop", "before_shop")
 OFFLINE_CHANNELS = CHANNELS[1:6]
-KINDS = ("sale", "refund", "offline", "baseline", "shipping", "shipping_refund")
+# store_commission: a consignment store's commission (negative), a cost kept apart from revenue
+KINDS = ("sale", "refund", "offline", "baseline", "shipping", "shipping_refund", "store_commission")
 REVENUE_KINDS = ("sale", "refund", "offline", "baseline")
 
 
@@ -37,6 +38,9 @@ class SalesEntry(Model):
     order_line_id: Mapped[int | None] = mapped_column(ForeignKey("order_line.id"), nullable=True)
     refund_id: Mapped[int | None] = mapped_column(ForeignKey("refund.id"), nullable=True)
     offline_sale_id: Mapped[int | None] = mapped_column(ForeignKey("offline_sale.id"), nullable=True)
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"), nullable=True, index=True)
+    booth_sale_id: Mapped[int | None] = mapped_column(ForeignKey("booth_sale.id"), nullable=True, index=True)
+    consignment_report_id: Mapped[int | None] = mapped_column(ForeignKey("consignment_report.id"), nullable=True, index=True)
     amount_satang: Mapped[int] = mapped_column(BigInteger)
     units: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -2,13 +2,26 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from shop.extensions import db
-from shop.models import OfflineSale, Order, OrderLine, RefundLine, SalesEntry, User, Variant
+from shop.models import (
+    BoothSale,
+    ConsignmentReport,
+    LocationStock,
+    OfflineSale,
+    Order,
+    OrderLine,
+    RefundLine,
+    SalesEntry,
+    StockMovement,
+    User,
+    Variant,
+)
 from shop.services.errors import NotYourCentre
+from shop.services.locations import booth, consignment, places, stock
 from shop.services.ordering import lifecycle
 from shop.services.payments import refunds as payment_refunds
 from shop.services.sales import offline, reports
@@ -151,20 +164,36 @@ operation = st.one_of(
               st.sampled_from(["pay", "unpaid", "cancel", "expire", "pay_refund"])),
     st.tuples(st.just("offline"), st.integers(0, 2), st.sampled_from(["fair", "department_store", "workshop"]), st.integers(1, 500_000)),
     st.tuples(st.just("baseline"), st.integers(0, 2), st.integers(2020, 2023), st.integers(1, 10_000_000)),
+    st.tuples(st.just("booth"), st.integers(0, 2), st.integers(0, 1), st.integers(1, 4), st.sampled_from(["cash", "promptpay"])),
+    st.tuples(st.just("consignment"), st.integers(0, 2), st.integers(0, 1), st.integers(1, 4), st.integers(0, 10000)),
 )
 
 
 def independent_total() -> int:
-    """From the source tables, not the ledger: paid lines − refund lines + offline + baselines."""
+    """From the source tables, not the ledger: paid lines − refund lines + offline + booth sales +
+    stores' consignment reports at retail price + baselines."""
     paid = db.session.scalar(select(func.coalesce(func.sum(OrderLine.line_total_satang), 0)).join(Order).where(Order.status == "paid")) or 0
     refunded = db.session.scalar(select(func.coalesce(func.sum(RefundLine.amount_satang), 0))) or 0
     offline = db.session.scalar(select(func.coalesce(func.sum(OfflineSale.amount_satang), 0))) or 0
     baseline = db.session.scalar(select(func.coalesce(func.sum(SalesEntry.amount_satang), 0)).where(SalesEntry.kind == "baseline")) or 0
-    return int(paid) - int(refunded) + int(offline) + int(baseline)
+    booth_sales = db.session.scalar(select(func.coalesce(func.sum(BoothSale.total_satang), 0))) or 0
+    consigned = db.session.scalar(select(func.coalesce(func.sum(ConsignmentReport.gross_satang), 0))) or 0
+    return int(paid) - int(refunded) + int(offline) + int(booth_sales) + int(consigned) + int(baseline)
+
+
+def _location(made: dict, centre, kind: str, commission_bp: int = 0):
+    """The centre's fair booth or store counter for this example, made on first use."""
+    key = (centre.id, kind)
+    if key not in made:
+        made[key] = places.create_location(admin_user(), centre.id, places.LocationDetails(
+            kind=kind, name_th=f"{kind} {centre.slug}", commission_bp=commission_bp)).id
+    return made[key]
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(operations=st.lists(operation, min_size=1, max_size=6))
+@example(operations=[("order", [(0, 0, 2)], "pay"), ("booth", 0, 0, 3, "cash"), ("booth", 0, 0, 2, "promptpay"),
+                     ("consignment", 0, 1, 3, 2500), ("consignment", 1, 0, 1, 3333)])
 def test_figures_always_reconcile(network, operations):
     from shop.extensions import begin_write
     from shop.models import SalesDaily
@@ -172,7 +201,8 @@ def test_figures_always_reconcile(network, operations):
     centres, products = network["centres"], network["products"]
     admin = admin_user()
     used_baselines = set()
-    for op in operations:
+    made_locations: dict = {}
+    for n, op in enumerate(operations):
         if op[0] == "order":
             items = [(products[centres[c].slug].variants[v].id, q) for c, v, q in op[1]]
             order = place(cart_with(*items))
@@ -188,6 +218,20 @@ def test_figures_always_reconcile(network, operations):
                 lifecycle.expire(order.id, "test")
         elif op[0] == "offline":
             offline.record_offline_sale(admin, centres[op[1]].id, date(2026, 6, 1), op[2], op[3], [])
+        elif op[0] == "booth":
+            _, c, v, units, method = op
+            fair = _location(made_locations, centres[c], "fair")
+            variant_id = products[centres[c].slug].variants[v].id
+            stock.move_stock(admin, centres[c].id, None, fair, [(variant_id, units)], "to the fair")
+            booth.record_booth_sale(admin, fair, [(variant_id, units)], method, f"property-sale-{n:04d}-0123456789",
+                                    at=datetime(2026, 6, 2, 5, tzinfo=UTC))
+        elif op[0] == "consignment":
+            _, c, v, units, rate = op
+            store = _location(made_locations, centres[c], "consignment", rate)
+            variant_id = products[centres[c].slug].variants[v].id
+            stock.move_stock(admin, centres[c].id, None, store, [(variant_id, units + 1)], "to the store")
+            day = date(2026, 7, 1) + timedelta(days=n)
+            consignment.record_consignment_report(admin, store, day, day, [(variant_id, units)])
         elif (op[1], op[2]) not in used_baselines:
             used_baselines.add((op[1], op[2]))
             assert offline.import_baselines(admin, [{"centre": centres[op[1]].slug, "year": str(op[2]), "amount_baht": str(op[3])}]) == []
@@ -201,6 +245,17 @@ def test_figures_always_reconcile(network, operations):
     shipping = db.session.scalar(select(func.coalesce(func.sum(SalesEntry.amount_satang), 0)).where(
         SalesEntry.kind.in_(["shipping", "shipping_refund"])))
     assert shipping == reports.totals(query).shipping_satang
+    # the stores' commissions are a cost beside the revenue, to the satang of their reports
+    commissions = db.session.scalar(select(func.coalesce(func.sum(SalesEntry.amount_satang), 0)).where(
+        SalesEntry.kind == "store_commission"))
+    assert -commissions == (db.session.scalar(select(func.coalesce(func.sum(ConsignmentReport.commission_satang), 0))) or 0)
+    # stock: the home shelf and every location equal the sums of their movements
+    for variant in db.session.scalars(select(Variant)):
+        assert variant.stock_on_hand == db.session.scalar(select(func.sum(StockMovement.on_hand_delta)).where(
+            StockMovement.variant_id == variant.id, StockMovement.location_id.is_(None)))
+    for row in db.session.scalars(select(LocationStock)):
+        assert row.on_hand == db.session.scalar(select(func.sum(StockMovement.on_hand_delta)).where(
+            StockMovement.variant_id == row.variant_id, StockMovement.location_id == row.location_id))
     # start the next example from nothing
     begin_write()
     for model in (SalesEntry, SalesDaily, RefundLine):

@@ -37,6 +37,9 @@ from werkzeug.routing.converters import NumberConverter
 
 from shop.extensions import csrf, db, limiter
 from shop.models import (
+    BoothSale,
+    ConsignmentReport,
+    LocationStock,
     OfflineSale,
     Order,
     OrderLine,
@@ -50,6 +53,7 @@ from shop.models import (
     Variant,
 )
 from shop.models.sales import REVENUE_KINDS
+from shop.services.locations import places, stock
 from shop.services.ordering import checkout, fulfilment, lifecycle
 from shop.services.people import accounts
 from tests.factories import cart_with, make_centre, make_product, place
@@ -253,6 +257,7 @@ def reconciliation_problems() -> list[str]:
     problems = []
     moves = (select(StockMovement.variant_id, func.sum(StockMovement.on_hand_delta).label("on_hand"),
                     func.sum(StockMovement.reserved_delta).label("reserved"))
+             .where(StockMovement.location_id.is_(None))  # the home shelf; locations are checked below
              .group_by(StockMovement.variant_id).subquery())
     for sku, on_hand, reserved, moved_on_hand, moved_reserved in db.session.execute(
         select(Variant.sku, Variant.stock_on_hand, Variant.stock_reserved, func.coalesce(moves.c.on_hand, 0),
@@ -262,6 +267,11 @@ def reconciliation_problems() -> list[str]:
             problems.append(f"{sku}: stock {on_hand}/{reserved} held, movements say {moved_on_hand}/{moved_reserved}")
         if on_hand < 0 or reserved < 0 or reserved > on_hand:
             problems.append(f"{sku}: impossible stock {on_hand} on hand, {reserved} held")
+    for row in db.session.scalars(select(LocationStock)):
+        moved = db.session.scalar(select(func.coalesce(func.sum(StockMovement.on_hand_delta), 0)).where(
+            StockMovement.variant_id == row.variant_id, StockMovement.location_id == row.location_id))
+        if moved != row.on_hand or row.on_hand < 0:
+            problems.append(f"location {row.location_id} variant {row.variant_id}: {row.on_hand} held, movements say {moved}")
     # Per order too: no order holds fewer than zero units (a unit released twice takes another
     # order's hold), and a cancelled or expired order holds none.
     for number, status, variant_id, held in db.session.execute(
@@ -294,6 +304,8 @@ def reconciliation_problems() -> list[str]:
     refunded = db.session.scalar(select(func.coalesce(func.sum(RefundLine.amount_satang), 0)))
     offline = db.session.scalar(select(func.coalesce(func.sum(OfflineSale.amount_satang), 0)))
     baselines = db.session.scalar(select(func.coalesce(func.sum(e.amount_satang), 0)).where(e.kind == "baseline"))
+    offline += db.session.scalar(select(func.coalesce(func.sum(BoothSale.total_satang), 0)))
+    offline += db.session.scalar(select(func.coalesce(func.sum(ConsignmentReport.gross_satang), 0)))
     revenue = db.session.scalar(select(func.coalesce(func.sum(e.amount_satang), 0)).where(e.kind.in_(REVENUE_KINDS)))
     if int(revenue) != int(paid) - int(refunded) + int(offline) + int(baselines):
         problems.append(f"ledger revenue {revenue} != paid lines {paid} - refunds {refunded} + offline {offline} + baselines {baselines}")
@@ -358,6 +370,10 @@ def world(app):
     first_parcel = db.session.scalar(select(Shipment).where(Shipment.order_id == orders[0].id, Shipment.centre_id == surat.id))
     fulfilment.mark_packed(people["staff"], first_parcel.id)
     fulfilment.mark_shipped(people["staff"], first_parcel.id, "Thailand Post", "EF123456789TH")
+    for kind in ("fair", "consignment"):  # a booth and a store counter with stock, so their forms are found and fuzzed
+        location = places.create_location(people["staff"], None, places.LocationDetails(kind=kind, name_th=f"{kind} ทดสอบ",
+                                                                                         commission_bp=2000))
+        stock.move_stock(people["staff"], None, None, location.id, [(cloth.variants[0].id, 5)], "fuzz")
     return {"people": people, "orders": orders, "skus": [v.sku for p in (cloth, rooster) for v in p.variants],
             "centres": ["surat", "lampang"]}
 

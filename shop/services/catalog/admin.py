@@ -248,7 +248,8 @@ def movements(actor: User, variant_id: int):
     if found is None:
         return None, []
     rows = db.session.scalars(
-        select(StockMovement).where(StockMovement.variant_id == found.id).order_by(StockMovement.id.desc()).limit(500)
+        select(StockMovement).where(StockMovement.variant_id == found.id, StockMovement.location_id.is_(None))  # the home shelf
+        .order_by(StockMovement.id.desc()).limit(500)
     ).all()
     return found, list(rows)
 

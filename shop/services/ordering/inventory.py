@@ -117,8 +117,12 @@ def write_off(lines: Iterable[tuple[int, int]], order_id: int, user_id: int | No
     _changed()
 
 
-def change_on_hand(variant_id: int, delta: int, reason: str, user_id: int | None = None, note: str = "") -> None:
-    """Receive (+) or adjust (±) the units on the shelf; never below what is reserved."""
+def change_on_hand(variant_id: int, delta: int, reason: str, user_id: int | None = None, note: str = "",
+                   bump_version: bool = True) -> None:
+    """Receive (+) or adjust (±) the units on the shelf; never below what is reserved.
+
+    bump_version=False leaves the catalogue version to the caller, who bumps it once after its
+    last row lock (a transfer of several variants), so the version row is always locked last."""
     result = _run(
         update(variant_table)
         .where(
@@ -130,4 +134,5 @@ def change_on_hand(variant_id: int, delta: int, reason: str, user_id: int | None
     if result.rowcount != 1:
         raise OutOfStock(variant_id=variant_id)
     _record(variant_id, reason, on_hand=delta, user_id=user_id, note=note)
-    _changed()
+    if bump_version:
+        _changed()

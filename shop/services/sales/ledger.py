@@ -109,3 +109,28 @@ def record_baseline(centre: Centre, year: int, amount_satang: int) -> None:
     db.session.add(SalesEntry(day=day, kind="baseline", channel="before_shop", centre_id=centre.id,
                               province_code=centre.province_code, region=centre.region, amount_satang=amount_satang))
     _bump(day, centre.id, "before_shop", revenue=amount_satang)
+
+
+def record_location_sale(centre_id: int, location_id: int, channel: str, day: date, lines, *, booth_sale_id: int | None = None,
+                         consignment_report_id: int | None = None, store_commission_satang: int = 0) -> None:
+    """A booth sale or a store's consignment report: one offline entry per line (product, units) at
+    retail price, tagged with the location; a store's commission as its own negative entry, a cost
+    kept apart from revenue (and from the rollup, which sums revenue)."""
+    centre = db.session.get_one(Centre, centre_id)
+    categories = _categories({line.product_id for line in lines})
+    revenue = units = 0
+    for line in lines:
+        db.session.add(SalesEntry(day=day, kind="offline", channel=channel, centre_id=centre.id,
+                                  province_code=centre.province_code, region=centre.region,
+                                  category_id=categories.get(line.product_id), product_id=line.product_id,
+                                  location_id=location_id, booth_sale_id=booth_sale_id,
+                                  consignment_report_id=consignment_report_id, amount_satang=line.line_total_satang,
+                                  units=line.quantity))
+        revenue += line.line_total_satang
+        units += line.quantity
+    if store_commission_satang:
+        db.session.add(SalesEntry(day=day, kind="store_commission", channel=channel, centre_id=centre.id,
+                                  province_code=centre.province_code, region=centre.region, location_id=location_id,
+                                  consignment_report_id=consignment_report_id, amount_satang=-store_commission_satang,
+                                  units=0))
+    _bump(day, centre.id, channel, revenue=revenue, units=units)

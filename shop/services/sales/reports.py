@@ -157,7 +157,9 @@ def _from_ledger(query: Query, group: str, lang: str) -> list[Row]:
     else:
         label_cols = (Product.slug, Product.name_th, Product.name_en)
         stmt = select(*label_cols, func.sum(e.amount_satang), func.sum(e.units)).join(Product, Product.id == e.product_id)
-    stmt = stmt.where(e.day >= query.start, e.day <= query.end, e.kind.in_(["sale", "refund"])).group_by(*label_cols)
+    # Online lines and refunds, and the booth and consignment sales that name their product
+    # (an offline sale typed in as one amount has none, so the join leaves it out).
+    stmt = stmt.where(e.day >= query.start, e.day <= query.end, e.kind.in_(["sale", "refund", "offline"])).group_by(*label_cols)
     if query.centre_ids is not None:
         stmt = stmt.where(e.centre_id.in_(query.centre_ids))
     rows = [Row(slug, (name_en or name_th) if lang == "en" else name_th, int(total or 0), int(units or 0))
