@@ -6,6 +6,7 @@ Create Date: 2026-11-26 02:30:00
 
 Thailand's PDPA: the checkout asks the buyer to agree to the privacy notice; the order stores
 the time of that consent and the notice's version. Orders placed before have neither.
+Centres get a postal address (Thai and English): the sender on their packing slips.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -18,6 +19,9 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('centre', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('address_th', sa.String(length=500), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('address_en', sa.String(length=500), server_default='', nullable=False))
     with op.batch_alter_table('shop_order', schema=None) as batch_op:
         batch_op.add_column(sa.Column('privacy_consent_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('privacy_notice_version', sa.String(length=20), server_default='', nullable=False))
@@ -27,3 +31,6 @@ def downgrade():
     with op.batch_alter_table('shop_order', schema=None) as batch_op:
         batch_op.drop_column('privacy_notice_version')
         batch_op.drop_column('privacy_consent_at')
+    with op.batch_alter_table('centre', schema=None) as batch_op:
+        batch_op.drop_column('address_en')
+        batch_op.drop_column('address_th')
