@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -169,7 +170,9 @@ def read_log(actor: User, lang: str, *, centre_id: int | None = None, user_id: i
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
     rows = db.session.scalars(where.order_by(AuditEntry.id.desc()).offset((page - 1) * per_page).limit(per_page))
-    return AuditPage([describe(entry, lang) for entry in rows], page, pages, total)
+    with force_locale(lang):
+        lines = [describe(entry, lang) for entry in rows]
+    return AuditPage(lines, page, pages, total)
 
 
 def describe(entry: AuditEntry, lang: str) -> AuditLine:
