@@ -34,6 +34,7 @@ class CentreForm(FlaskForm):
     def centre_data(self) -> dict:
         """The centre's fields for centres.save_centre; an empty shipping fee is None (the default fee)."""
         data = {f.name: f.data for f in self if f.name not in {"csrf_token", "submit", "shipping_fee", "free_shipping_from"}}
+        data["address_th"], data["address_en"] = (" ".join((f.data or "").split()) for f in (self.address_th, self.address_en))
         data["shipping_fee_satang"] = self.shipping_fee.data
         data["free_shipping_from_satang"] = self.free_shipping_from.data
         return data
