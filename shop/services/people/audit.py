@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from shop.extensions import db
-from shop.i18n import order_status_label, shipment_status_label
+from shop.i18n import channel_label, order_status_label, shipment_status_label
 from shop.models import AuditEntry, Centre, Order, Product, ProductImage, Refund, Shipment, User, Variant
 from shop.services.money import format_baht
 from shop.services.thai import format_date
@@ -116,6 +116,14 @@ FIELD_LABELS = {
     "position": _l("Position"), "filename": _l("Photo"), "maintenance": _l("Maintenance mode"),
     "shipping_fee_satang": _l("Shipping fee"), "free_shipping_from_satang": _l("Free shipping from"),
     "contact_phone": _l("Phone"), "contact_email": _l("Email"), "contact_line": _l("LINE ID"),
+}
+# Stored codes, as a person names them.
+VALUE_LABELS = {
+    "outcome": {"paid": _l("Paid"), "revived": _l("Paid after it had expired"), "duplicate": _l("Already recorded"),
+                "flagged": _l("Needs attention")},
+    "reason": {"damage": _l("Damaged"), "correction": _l("Correction"), "count": _l("Stock count"),
+               "sold_offline": _l("Sold offline")},
+    "role": {"staff": _l("Centre staff"), "admin": _l("Association admin")},
 }
 # Long texts and internal details a sentence leaves out.
 _HIDDEN_FIELDS = {"description_th", "description_en", "maker_story_th", "maker_story_en", "story_th", "story_en",
@@ -220,6 +228,10 @@ def _value(key: str, value: Any, entry: AuditEntry, lang: str) -> str:
         return format_baht(value)
     if key == "rate_bp" and isinstance(value, int):
         return f"{value / 100:g}%"
+    if key in VALUE_LABELS and isinstance(value, str):
+        return str(VALUE_LABELS[key].get(value, value))
+    if key == "channel" and isinstance(value, str):
+        return channel_label(value)
     if key == "status":
         label = shipment_status_label(value) if entry.action.startswith("shipment.") else order_status_label(value)
         return label
