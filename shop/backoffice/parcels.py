@@ -3,9 +3,9 @@ deliver and cancel; cancel-and-refund is for admins."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from markupsafe import Markup
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from shop.backoffice import bp
 from shop.backoffice.access import admin_required

@@ -10,8 +10,8 @@ from flask_login import current_user
 from shop.i18n import current_language
 from shop.language_urls import neutral_path
 from shop.models import Order
-from shop.routing import safe_next
 from shop.models._base import utcnow
+from shop.routing import safe_next
 from shop.services import payments, trust
 from shop.services.documents import files as document_files
 from shop.services.documents import issuing as documents

@@ -15,7 +15,13 @@ from shop.services.money import format_baht
 from shop.services.ordering import fulfilment, lifecycle
 from shop.services.people import audit
 from tests.web.helpers import CSRF, csrf_token
-from tests.web.test_backoffice import sign_in, surat_shipment, world  # noqa: F401  (the fixture)
+from tests.web.test_backoffice import make_world, sign_in, surat_shipment
+
+
+@pytest.fixture
+def world(app):
+    return make_world()
+
 
 # --- The audit log ----------------------------------------------------------------------------
 
