@@ -28,7 +28,7 @@ from shop.i18n import (
 from shop.ops.logs import report_error
 from shop.reports import bp as reports_bp
 from shop.routing import IdConverter
-from shop.services import effects
+from shop.services import effects, trust
 from shop.services.money import format_baht
 from shop.services.people.accounts import user_for_session
 from shop.services.thai import format_date, format_datetime
@@ -127,14 +127,23 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["movement"] = movement_label
     app.jinja_env.filters["channel"] = channel_label
 
+    app.jinja_env.globals["tracking_url"] = trust.tracking_url
+    app.jinja_env.globals["line_chat_url"] = trust.line_chat_url
+
     @app.context_processor
     def inject_language() -> dict:
         lang = current_language()
+        config = app.config
         return {
             "lang": lang,
             "languages": LANGUAGES,
             "loc": lambda obj, field: obj.localised(field, lang),
             "cart_count_placeholder": caching.CART_COUNT_PLACEHOLDER,
+            "contact": {
+                "phone": config["CONTACT_PHONE"], "phone_digits": "".join(c for c in config["CONTACT_PHONE"] if c.isdigit()),
+                "line_id": config["CONTACT_LINE_ID"], "email": config["CONTACT_EMAIL"],
+                "address": config["CONTACT_ADDRESS_EN"] if lang == "en" else config["CONTACT_ADDRESS_TH"],
+            },
         }
 
     @app.after_request

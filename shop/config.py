@@ -107,6 +107,14 @@ class Config:
         self.SELLER_NAME = os.environ.get("SELLER_NAME", "สมาคมห้องสมุดแห่งประเทศไทยฯ (ศูนย์เรียนรู้ต่อเนื่องอย่างยั่งยืน)")
         self.SELLER_ADDRESS = os.environ.get("SELLER_ADDRESS", "1346 ถนนอัครเทศ แขวงคลองจั่น เขตบางกะปิ กรุงเทพมหานคร 10240")
         self.SELLER_TAX_ID = os.environ.get("SELLER_TAX_ID", "0993000012348")
+        # How customers reach the association (footer, contact and privacy pages; demo values by default).
+        self.CONTACT_PHONE = os.environ.get("CONTACT_PHONE", "089 893 9397")
+        self.CONTACT_LINE_ID = os.environ.get("CONTACT_LINE_ID", "tla2497").strip().lstrip("@~")
+        self.CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "")
+        self.CONTACT_ADDRESS_TH = os.environ.get(
+            "CONTACT_ADDRESS_TH", "ศูนย์เรียนรู้ต่อเนื่องอย่างยั่งยืน สมาคมห้องสมุดแห่งประเทศไทยฯ 1346 แขวงคลองจั่น เขตบางกะปิ กรุงเทพมหานคร 10240")
+        self.CONTACT_ADDRESS_EN = os.environ.get(
+            "CONTACT_ADDRESS_EN", "Relearning Space centre, Thai Library Association, 1346 Khlong Chan, Bang Kapi, Bangkok 10240")
         # Prices include 7% VAT and receipts become tax invoices only when the seller is VAT-registered.
         self.VAT_ENABLED = _bool("VAT_ENABLED", False)
         # How long a settlement period with the centres is: month, quarter or week.

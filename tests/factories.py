@@ -72,6 +72,7 @@ def thai_details(email: str = "buyer@example.com"):
     """Valid checkout details: the association's own address in Bang Kapi, Bangkok."""
     from shop.services.ordering.checkout import CheckoutDetails
     from shop.services.thai import validate_address
+    from shop.services.trust import PRIVACY_NOTICE_VERSION
 
     return CheckoutDetails(
         email=email,
@@ -79,6 +80,7 @@ def thai_details(email: str = "buyer@example.com"):
         phone="0812345678",
         address_line="1346 ถนนอัครเทศ",
         address=validate_address("10", "บางกะปิ", "คลองจั่น", "10240"),
+        privacy_consent_at=datetime.now(UTC), privacy_notice_version=PRIVACY_NOTICE_VERSION,
     )
 
 

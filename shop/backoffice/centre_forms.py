@@ -20,6 +20,8 @@ class CentreForm(FlaskForm):
     library_en = StringField(_l("Host library (English)"), validators=[Optional(), Length(max=200)])
     story_th = TextAreaField(_l("Story (Thai)"), validators=[Optional(), Length(max=5000)])
     story_en = TextAreaField(_l("Story (English)"), validators=[Optional(), Length(max=5000)])
+    address_th = TextAreaField(_l("Postal address (Thai), the sender on packing slips"), validators=[Optional(), Length(max=500)])
+    address_en = TextAreaField(_l("Postal address (English)"), validators=[Optional(), Length(max=500)])
     contact_phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     contact_email = StringField(_l("Email"), validators=[Optional(), Length(max=200)])
     contact_line = StringField(_l("LINE ID"), validators=[Optional(), Length(max=100)])
@@ -32,6 +34,7 @@ class CentreForm(FlaskForm):
     def centre_data(self) -> dict:
         """The centre's fields for centres.save_centre; an empty shipping fee is None (the default fee)."""
         data = {f.name: f.data for f in self if f.name not in {"csrf_token", "submit", "shipping_fee", "free_shipping_from"}}
+        data["address_th"], data["address_en"] = (" ".join((f.data or "").split()) for f in (self.address_th, self.address_en))
         data["shipping_fee_satang"] = self.shipping_fee.data
         data["free_shipping_from_satang"] = self.free_shipping_from.data
         return data

@@ -94,5 +94,17 @@ class PickField(SelectField):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("CSV file (columns: sku, on_hand)"), validators=[FileRequired()])
+    """A CSV upload; each import has its own labels (below) and says on its page what it takes."""
+
+    file = FileField(_l("CSV file"), validators=[FileRequired()])
+    submit = SubmitField(_l("Import"))
+
+
+class StockImportForm(ImportForm):
+    file = FileField(_l("CSV file of the stock count (columns: sku, on_hand)"), validators=[FileRequired()])
     submit = SubmitField(_l("Import counts"))
+
+
+class BaselineImportForm(ImportForm):
+    file = FileField(_l("CSV file of baselines (columns: centre, year, amount_baht)"), validators=[FileRequired()])
+    submit = SubmitField(_l("Import baselines"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from shop.backoffice import bp
 from shop.backoffice.access import admin_required
@@ -41,10 +42,26 @@ def shipment(shipment_id: int):
     return render_template("backoffice/shipment.html", shipment=found, ship_form=ShipForm(), action_form=ActionForm())
 
 
+def _slips(found: list) -> str:
+    # The barcode is drawn by our own code from the order number (RL-, digits): safe markup.
+    barcodes = {s.id: Markup(fulfilment.code128_svg(s.order.number)) for s in found}  # noqa: S704
+    return render_template("backoffice/packing_slip.html", shipments=found, barcodes=barcodes)
+
+
 @bp.get("/shipments/<int:shipment_id>/slip")
 def packing_slip(shipment_id: int):
-    found = or_404(fulfilment.shipment(current_user, shipment_id))
-    return render_template("backoffice/packing_slip.html", shipment=found)
+    return _slips([or_404(fulfilment.shipment(current_user, shipment_id))])
+
+
+@bp.get("/shipments/slips")
+def packing_slips():
+    """Several packing slips on one printable page, one per sheet (`?id=1&id=2`, from the shipments list)."""
+    ids = [int(v) for v in request.args.getlist("id") if v.isascii() and v.isdigit() and 0 < len(v) <= 9]
+    found = fulfilment.shipments(current_user, ids)
+    if not found:
+        flash(_("Please tick the shipments whose packing slips you want to print."), "error")
+        return redirect(url_for("backoffice.shipments", status=request.args.get("status", "to_pack"))), 303
+    return _slips(found)
 
 
 @bp.post("/shipments/<int:shipment_id>/<step>")

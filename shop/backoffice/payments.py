@@ -20,26 +20,40 @@ from shop.services.payments import refunds as payment_refunds
 @bp.get("/payments")
 @admin_required
 def payments():
-    return render_template("backoffice/payments.html", orders=promptpay.awaiting_transfers(current_user),
-                           confirm_form=ConfirmTransferForm(), reject_form=RejectTransferForm())
+    return _payments_page()
+
+
+def _payments_page(order_id: int | None = None, form: ConfirmTransferForm | None = None, amount_error: str = ""):
+    """The transfers to check; after a refused amount, that order's form keeps what was typed and
+    shows why beside the amount (400)."""
+    page = render_template("backoffice/payments.html", orders=promptpay.awaiting_transfers(current_user),
+                           confirm_form=form or ConfirmTransferForm(), reject_form=RejectTransferForm(),
+                           refused_order_id=order_id, amount_error=amount_error)
+    return (page, 400) if amount_error else page
 
 
 @bp.post("/orders/<int:order_id>/confirm-transfer")
 @admin_required
 def confirm_transfer(order_id: int):
     form = ConfirmTransferForm()
-    if form.validate_on_submit():
-        try:
-            outcome = promptpay.confirm_transfer(current_user, order_id, form.reference.data, form.amount.data)
-            messages = {"paid": _("Payment confirmed: the order is paid and its parcels are in the centres' queues."),
-                        "revived": _("Payment confirmed for an expired order: the stock was still there, so it is paid."),
-                        "duplicate": _("That transfer was already recorded; nothing changed."),
-                        "flagged": _("Payment recorded but the order needs attention (see the order).")}
-            flash(messages[outcome], "success" if outcome in {"paid", "revived"} else "error")
-        except DomainError as error:
-            fail(error)
-    else:  # an amount refused for its form or its size says why
-        flash(next(iter(form.amount.process_errors), None) or _("Please give the reference and the amount received."), "error")
+    if not form.validate_on_submit():
+        amount_error = next((str(e) for e in [*form.amount.process_errors, *form.amount.errors] if e), None)
+        if amount_error and not form.csrf_token.errors:  # a wrong amount is said at its field
+            return _payments_page(order_id, form, amount_error)
+        flash(_("Please give the reference and the amount received."), "error")
+        return redirect(url_for("backoffice.payments")), 303
+    try:
+        outcome = promptpay.confirm_transfer(current_user, order_id, form.reference.data, form.amount.data)
+    except promptpay.TransferMismatch as error:
+        return _payments_page(order_id, form, str(error.message))
+    except DomainError as error:
+        fail(error)
+        return redirect(url_for("backoffice.payments")), 303
+    messages = {"paid": _("Payment confirmed: the order is paid and its parcels are in the centres' queues."),
+                "revived": _("Payment confirmed for an expired order: the stock was still there, so it is paid."),
+                "duplicate": _("That transfer was already recorded; nothing changed."),
+                "flagged": _("Payment recorded but the order needs attention (see the order).")}
+    flash(messages[outcome], "success" if outcome in {"paid", "revived"} else "error")
     return redirect(url_for("backoffice.payments")), 303
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from shop.backoffice import bp
 from shop.backoffice.access import admin_required
 from shop.backoffice.common import csv_rows, fail, refuse
-from shop.backoffice.forms import ImportForm
+from shop.backoffice.forms import BaselineImportForm
 from shop.backoffice.sales_forms import ITEM_ROWS, OfflineSaleForm
 from shop.services.catalog import centres as centre_admin
 from shop.services.errors import DomainError
@@ -31,14 +31,14 @@ def offline_sales():
                 fail(error)
         return redirect(url_for("backoffice.offline_sales")), 303
     return render_template("backoffice/offline_sales.html", form=form, item_rows=ITEM_ROWS,
-                           sales=offline.offline_sales(current_user), import_form=ImportForm())
+                           sales=offline.offline_sales(current_user), import_form=BaselineImportForm())
 
 
 @bp.post("/baselines")
 @admin_required
 def baselines():
     """Admins import the sales of the years before the shop: centre, year, amount_baht."""
-    form = ImportForm()
+    form = BaselineImportForm()
     if not form.validate_on_submit():
         flash(_("Please choose a CSV file."), "error")
         return redirect(url_for("backoffice.offline_sales")), 303
@@ -47,6 +47,7 @@ def baselines():
         return redirect(url_for("backoffice.offline_sales")), 303
     errors = offline.import_baselines(current_user, rows)
     if errors:
-        return render_template("backoffice/import_errors.html", errors=errors), 400
+        return render_template("backoffice/import_errors.html", errors=errors, back_url=url_for("backoffice.offline_sales"),
+                               back_label=_("Back to offline sales and baselines")), 400
     flash(_("Baselines imported: %(n)d rows.", n=len(rows)), "success")
     return redirect(url_for("backoffice.offline_sales")), 303

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from shop.backoffice import bp
 from shop.backoffice.common import csv_rows, fail, or_404
-from shop.backoffice.forms import ImportForm
+from shop.backoffice.forms import StockImportForm
 from shop.backoffice.stock_forms import AdjustForm, ReceiveForm
 from shop.services.catalog import admin as catalog_admin
 from shop.services.errors import DomainError
@@ -21,7 +21,7 @@ from shop.services.errors import DomainError
 def stock():
     low_only = request.args.get("low") == "1"
     return render_template("backoffice/stock.html", rows=catalog_admin.stock_rows(current_user, low_only=low_only),
-                           low_only=low_only, import_form=ImportForm())
+                           low_only=low_only, import_form=StockImportForm())
 
 
 @bp.route("/variants/<int:variant_id>/stock", methods=["GET", "POST"])
@@ -59,7 +59,7 @@ def stock_export():
 
 @bp.post("/stock/import")
 def stock_import():
-    form = ImportForm()
+    form = StockImportForm()
     if not form.validate_on_submit():
         flash(_("Please choose a CSV file."), "error")
         return redirect(url_for("backoffice.stock")), 303
@@ -68,6 +68,7 @@ def stock_import():
         return redirect(url_for("backoffice.stock")), 303
     errors = catalog_admin.import_stock_counts(current_user, rows)
     if errors:
-        return render_template("backoffice/import_errors.html", errors=errors), 400
+        return render_template("backoffice/import_errors.html", errors=errors, back_url=url_for("backoffice.stock"),
+                               back_label=_("Back to stock")), 400
     flash(_("Stock counts imported: %(n)d rows.", n=len(rows)), "success")
     return redirect(url_for("backoffice.stock")), 303

@@ -53,6 +53,9 @@ class Centre(Bilingual, Model):
     library_en: Mapped[str] = mapped_column(String(200), default="")
     story_th: Mapped[str] = mapped_column(Text, default="")
     story_en: Mapped[str] = mapped_column(Text, default="")
+    # The centre's postal address: the sender on its packing slips.
+    address_th: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    address_en: Mapped[str] = mapped_column(String(500), default="", server_default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
     contact_email: Mapped[str] = mapped_column(String(200), default="")
     contact_line: Mapped[str] = mapped_column(String(100), default="")

@@ -92,6 +92,9 @@ class Order(Model):
     invoice_address: Mapped[str] = mapped_column(Text, default="", server_default="")
     invoice_tax_id: Mapped[str] = mapped_column(String(13), default="", server_default="")
     invoice_branch: Mapped[str] = mapped_column(String(5), default="", server_default="")  # 00000: head office
+    # PDPA: when the buyer agreed to the privacy notice at checkout, and to which version of it.
+    privacy_consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    privacy_notice_version: Mapped[str] = mapped_column(String(20), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

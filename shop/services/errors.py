@@ -54,3 +54,7 @@ class NotYourCentre(DomainError):
 
 class OrderClosed(DomainError):
     message = _l("This order can no longer be changed.")
+
+
+class NoPrivacyConsent(DomainError):
+    message = _l("Please agree to the privacy notice to place your order.")

@@ -8,14 +8,16 @@ bp = Blueprint("storefront", __name__)
 # The route modules register their views on bp when imported.
 # seo_routes first: its language redirect runs before the cached page is served.
 from shop.storefront import seo_routes  # noqa: E402,F401,I001
-from shop.storefront import checkout_routes, routes  # noqa: E402,F401
+from shop.storefront import checkout_routes, info_routes, routes  # noqa: E402,F401
 
 UNCACHED_ENDPOINTS = {"storefront.healthz", "storefront.media", "storefront.set_language",
-                      "storefront.robots_txt", "storefront.favicon", "storefront.postcode_lookup"}
+                      "storefront.robots_txt", "storefront.favicon", "storefront.postcode_lookup",
+                      "storefront.web_manifest"}
 # Everything else here is one visitor's own (cart, checkout, orders) and answers Cache-Control: no-store.
 PUBLIC_ENDPOINTS = {"storefront.home", "storefront.catalogue", "storefront.centre", "storefront.product",
                     "storefront.healthz", "storefront.media", "storefront.robots_txt", "storefront.favicon",
-                    "storefront.sitemap", "storefront.sitemap_part", "storefront.postcode_lookup"}
+                    "storefront.sitemap", "storefront.sitemap_part", "storefront.postcode_lookup",
+                    "storefront.web_manifest"}
 
 
 @bp.before_request

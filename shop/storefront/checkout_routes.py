@@ -1,6 +1,8 @@
 """Cart, checkout and order pages: thin views over the ordering and payments services."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -8,8 +10,9 @@ from flask_login import current_user
 from shop.i18n import current_language
 from shop.language_urls import neutral_path
 from shop.models import Order
+from shop.models._base import utcnow
 from shop.routing import safe_next
-from shop.services import payments
+from shop.services import payments, trust
 from shop.services.documents import files as document_files
 from shop.services.documents import issuing as documents
 from shop.services.errors import DomainError, OutOfStock, PriceChanged
@@ -158,6 +161,9 @@ def checkout_details():
                 "invoice_address": invoice.address if invoice else "",
                 "invoice_tax_id": invoice.tax_id if invoice else "",
                 "invoice_branch": invoice.branch if invoice else "",
+                # When the buyer agreed to the privacy notice, and to which version (kept with the order).
+                "privacy_consent_at": utcnow().isoformat(),
+                "privacy_notice_version": trust.PRIVACY_NOTICE_VERSION,
             }
             return redirect(url_for("storefront.checkout_review")), 303
     # Typed address parts are not shown on the page: their problems are shown at the subdistrict choice.
@@ -213,9 +219,14 @@ def _details_from_session() -> checkout.CheckoutDetails | None:
         invoice = checkout.invoice_details(*(str(saved.get(f"invoice_{key}", "")) for key in ("name", "address", "tax_id", "branch")))
     except checkout.InvoiceProblem:
         return None
+    try:
+        consent_at = datetime.fromisoformat(saved["privacy_consent_at"])
+    except (KeyError, TypeError, ValueError):
+        return None  # details saved before the consent was asked for: ask again
     return checkout.CheckoutDetails(
         email=saved["email"], contact_name=saved["contact_name"], phone=saved["phone"],
         address_line=saved["address_line"], address=address, invoice=invoice,
+        privacy_consent_at=consent_at, privacy_notice_version=str(saved.get("privacy_notice_version", "")),
     )
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from shop.services.thai import provinces
@@ -39,6 +39,9 @@ class CheckoutForm(FlaskForm):
     invoice_tax_id = StringField(_l("Tax ID (13 digits)"), validators=[Optional(), Length(max=20)])
     invoice_branch = StringField(_l("Branch number"), validators=[Optional(), Regexp(r"^\d{1,5}$", message=_l("A branch number has up to 5 digits."))],
                                  description=_l("Leave empty for the head office"))
+    # PDPA: a required tick; the template's label links the notice.
+    privacy_consent = BooleanField(_l("I have read and agree to the privacy notice"),
+                                   validators=[DataRequired(message=_l("Please agree to the privacy notice to place your order."))])
     submit = SubmitField(_l("Continue to review"))
 
     def set_choices(self, lang: str, methods: dict) -> None:

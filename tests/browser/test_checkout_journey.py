@@ -44,6 +44,7 @@ def check_out(page: Page, method: str = "promptpay_transfer") -> str:
         page.locator(selector).fill(value)
     choose_by_postcode(page)
     page.locator(f"input[name=payment_method][value={method}]").check()
+    page.locator("#privacy_consent").check()  # PDPA: the required consent to the privacy notice
     assert_fits_the_screen(page)
     page.locator("#submit").click()
     expect(page).to_have_url(re.compile(r"/checkout/review$"))

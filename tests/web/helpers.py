@@ -29,6 +29,7 @@ ADDRESS = {
     "province": "10",
     "postcode": "10240",
     "payment_method": "promptpay_transfer",
+    "privacy_consent": "y",
 }
 
 

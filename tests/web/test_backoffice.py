@@ -44,6 +44,11 @@ def sign_in(client, email):
 
 @pytest.fixture
 def world(app):
+    return make_world()
+
+
+def make_world() -> dict:
+    """Two centres with a product each, a paid order from both and an unpaid one, staff, an admin."""
     surat = make_centre("surat", province_code="84", region="south")
     lampang = make_centre("lampang", province_code="52", province_en="Lampang", region="north")
     cloth = make_product(surat, slug="cloth", name_en="Leaf cloth SECRET", prices=(65000,), stock=10)

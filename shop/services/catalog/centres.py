@@ -18,7 +18,7 @@ from shop.services.errors import DomainError
 from shop.services.people import audit
 
 CENTRE_FIELDS = ("slug", "name_th", "name_en", "province_code", "region", "library_th", "library_en",
-                 "story_th", "story_en", "contact_phone", "contact_email", "contact_line",
+                 "story_th", "story_en", "address_th", "address_en", "contact_phone", "contact_email", "contact_line",
                  "shipping_fee_satang", "free_shipping_from_satang", "active")
 
 

@@ -52,6 +52,8 @@ def seed_demo(media_folder: str, progress: Progress = lambda _msg: None) -> dict
             library_en=f"{province_en} Provincial Public Library",
             story_th=CENTRE_STORY_TH.format(province=province_th),
             story_en=CENTRE_STORY_EN.format(province=province_en),
+            address_th=f"อำเภอเมือง{province_th} จังหวัด{province_th} (ที่อยู่ตัวอย่าง)",
+            address_en=f"Mueang {province_en} district, {province_en} (demo address)",
             contact_phone="089 893 9397",
             contact_line="tla2497",
             shipping_fee_satang=5000,

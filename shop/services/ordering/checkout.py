@@ -21,7 +21,7 @@ from shop.language_urls import localised_path
 from shop.metrics import count
 from shop.models import Cart, Order, OrderLine, Shipment
 from shop.models._base import utcnow
-from shop.services.errors import CartHasProblems, EmptyCart, OutOfStock, PriceChanged
+from shop.services.errors import CartHasProblems, EmptyCart, NoPrivacyConsent, OutOfStock, PriceChanged
 from shop.services.ordering import cart as carts
 from shop.services.ordering import events, lifecycle
 from shop.services.thai import ThaiAddress, normalise_tax_id, to_bangkok
@@ -71,6 +71,9 @@ class CheckoutDetails:
     address_line: str
     address: ThaiAddress
     invoice: InvoiceDetails | None = None
+    # PDPA: when the buyer ticked "I agree to the privacy notice", and which version it was.
+    privacy_consent_at: datetime | None = None
+    privacy_notice_version: str = ""
 
 
 def _new_order_number(now: datetime) -> str:
@@ -165,6 +168,8 @@ def place_order(
     existing = order_by_key(idempotency_key)
     if existing is not None:
         return existing
+    if details.privacy_consent_at is None or not details.privacy_notice_version:
+        raise NoPrivacyConsent()
     summary = carts.summarise(cart)
     if summary.is_empty:
         raise EmptyCart()
@@ -192,6 +197,8 @@ def place_order(
         invoice_tax_id=details.invoice.tax_id if details.invoice else "",
         invoice_branch=details.invoice.branch if details.invoice else "",
         lang=lang,
+        privacy_consent_at=details.privacy_consent_at,
+        privacy_notice_version=details.privacy_notice_version[:20],
         status="awaiting_payment",
         payment_method=payment_method,
         subtotal_satang=summary.subtotal_satang,
