@@ -1,7 +1,7 @@
 """locations: stock away from the home shelf (fair booths, department-store counters, partner shops)
 
 Revision ID: 0016_locations
-Revises: 0012_gallery
+Revises: 0015_consent
 Create Date: 2026-11-26 02:22:13
 
 Each centre may keep stock at locations besides its home shelf (which the web shop sells from and
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016_locations'
-down_revision = '0012_gallery'
+down_revision = '0015_consent'
 branch_labels = None
 depends_on = None
 
