@@ -39,10 +39,13 @@ def _qr_image(payload: str) -> Image.Image:
 
 
 def _centred(draw: ImageDraw.ImageDraw, y: int, text: str, font: ImageFont.FreeTypeFont, fill=INK) -> int:
-    """Draw one line centred at height y; returns the y below it."""
+    """Draw one line centred at height y, smaller if it would not fit; returns the y below it."""
     left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+    while right - left > WIDTH - 2 * MARGIN and font.size > 14:
+        font = _font(int(font.size) - 2, bold="Bold" in str(font.path))
+        left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
     draw.text(((WIDTH - (right - left)) // 2 - left, y), text, font=font, fill=fill)
-    return y + (bottom - top) + font.size // 2
+    return int(y + (bottom - top) + font.size // 2)
 
 
 def qr_picture_png(payload: str, amount_satang: int, recipient_name: str, order_number: str) -> bytes:
@@ -55,12 +58,12 @@ def qr_picture_png(payload: str, amount_satang: int, recipient_name: str, order_
     picture.paste(_qr_image(payload), ((WIDTH - QR_SIZE) // 2, 130))
     y = 130 + QR_SIZE + 30
     y = _centred(draw, y, _("Amount"), _font(30))
-    y = _centred(draw, y, format_baht(amount_satang), _font(64, bold=True))
+    y = _centred(draw, y, format_baht(amount_satang), _font(64, bold=True)) + 10
     if recipient_name:
         y = _centred(draw, y, _("Recipient"), _font(30))
         y = _centred(draw, y, recipient_name, _font(40, bold=True))
     y = _centred(draw, y, _("Order %(number)s", number=order_number), _font(34, bold=True))
-    _centred(draw, y, _("Open your bank app, choose Scan, then pick this picture."), _font(26))
+    y = _centred(draw, y + 10, _("Open your bank app, choose Scan, then pick this picture."), _font(26))
     out = io.BytesIO()
-    picture.save(out, "PNG", optimize=True)
+    picture.crop((0, 0, WIDTH, min(height, y + MARGIN))).save(out, "PNG", optimize=True)
     return out.getvalue()

@@ -44,6 +44,7 @@ from shop.services.ordering import events, lifecycle
 from shop.services.payments.promptpay import PromptPayTransfer, crc16_ccitt_false
 
 SLIP_API_ID = "000001"
+QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 SLIP_STORED_SIZE = 1600  # the long side of the copy kept for admins, in pixels
 
 
@@ -143,7 +144,7 @@ def build_slip_payload(sending_bank: str, transaction_ref: str) -> str:
 
 def read_slip_qr(picture: Image.Image) -> SlipData:
     """Find a slip's mini-QR among the picture's QR codes (a slip may carry others too)."""
-    texts = [result.text for result in zxingcpp.read_barcodes(picture, formats=zxingcpp.BarcodeFormat.QRCode)]
+    texts = [result.text for result in zxingcpp.read_barcodes(picture, formats=QR_ONLY)]
     if not texts:
         raise NoSlipQR()
     for text in texts:
