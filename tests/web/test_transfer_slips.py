@@ -148,3 +148,12 @@ def test_the_admin_sees_the_slip_beside_the_order_and_confirms_at_the_exact_amou
     db.session.rollback()
     assert db.session.get(Order, order.id).status == "paid"
     assert re.search(r"ADMINREF01", admin.get("/backoffice/payments").get_data(as_text=True)) is None
+
+
+def test_a_multipart_field_name_with_a_line_break_is_refused_not_a_500(client, scarf):
+    order = _order(scarf)
+    path, _, query = _page(order).partition("?")
+    response = client.post(f"{path}/slip?{query}", data={"csrf_token": csrf_token(client), "\rX": "y",
+                                                          "slip": (io.BytesIO(slip_picture()), "s.png")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 400 and _slips() == 0

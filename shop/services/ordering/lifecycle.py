@@ -16,10 +16,10 @@ Payment methods sit above this module and call it; it never imports them.
               to_pack | packed --cancel_shipment--> cancelled   (also when every line is refunded)
 
 A customer who sent a transfer slip has done their part: slip_received keeps the stock held
-with no deadline (reserved_until is cleared and only awaiting_payment orders expire), so the
-order cannot be lost to expiry while an admin compares the slip with the bank statement. The
-customer can no longer cancel it; the admin either confirms the payment (mark_paid, at the exact
-amount) or rejects it (reject: the stock goes back).
+with no deadline (receive_slip clears reserved_until, and only awaiting_payment orders expire),
+so the order cannot be lost to expiry while an admin compares the slip with the bank statement.
+The customer can no longer cancel it; an admin confirms the payment at the exact amount
+(mark_paid) or rejects it (reject: the stock goes back).
 """
 from __future__ import annotations
 

@@ -240,12 +240,11 @@ def submit_slip(order_id: int, data: bytes | BinaryIO, verifier: SlipVerifier | 
     try:
         lifecycle.receive_slip(order_id)
         if _recorded(slip) is None:
-            db.session.add(PaymentSlip(order_id=order_id, sending_bank=slip.sending_bank, transaction_ref=slip.transaction_ref,
-                                       verification=verification, filename=filename))
+            recorded = PaymentSlip(order_id=order_id, sending_bank=slip.sending_bank, transaction_ref=slip.transaction_ref,
+                                   verification=verification, filename=filename)
+            db.session.add(recorded)
             events.commit()  # the unique (bank, reference) decides between two orders racing
-            found = _recorded(slip)
-            assert found is not None
-            return found
+            return recorded
         events.rollback()
     except IntegrityError:
         events.rollback()
