@@ -176,7 +176,8 @@ def _register_input_guards(app: Flask) -> None:
         values = [request.path, *request.args.keys(), *request.args.values()]
         if request.mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
             values += [*request.form.keys(), *request.form.values()]
-        if any("\x00" in value for value in values):
+        # werkzeug names a multipart part None when its name has a line break in it
+        if any(value is None or "\x00" in value for value in values):
             abort(400)
 
 

@@ -18,6 +18,7 @@ load_dotenv(BASE_DIR / ".env")
 # The demo PromptPay account: `flask doctor` refuses it on a real shop.
 DEMO_PROMPTPAY_ID = "0898939397"
 DEMO_PROMPTPAY_NAME = "Relearn Shop DEMO"
+SLIP_VERIFIERS = ("decode",)  # the codes of shop/services/payments/slips.py's VERIFIERS
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -87,6 +88,13 @@ class Config:
         self.MEDIA_FOLDER = os.environ.get("MEDIA_FOLDER") or str(folder / "media")
         # Pictures of payout transfers: private (served only to admins and the centre's staff).
         self.PAYOUT_PROOF_FOLDER = os.environ.get("PAYOUT_PROOF_FOLDER") or str(folder / "payout-proofs")
+        # Customers' transfer slips: private (served only to admins).
+        self.SLIP_FOLDER = os.environ.get("SLIP_FOLDER") or str(folder / "slips")
+        # Who checks a slip before it is recorded: "decode" reads its QR and refuses a reused one
+        # (shop/services/payments/slips.py lists the verifiers; a bank's API would add one).
+        self.SLIP_VERIFIER = os.environ.get("SLIP_VERIFIER", "decode")
+        if self.SLIP_VERIFIER not in SLIP_VERIFIERS:
+            raise ValueError(f"SLIP_VERIFIER must be one of {', '.join(SLIP_VERIFIERS)}, not {self.SLIP_VERIFIER!r}")
         self.STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
         self.STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
         self.STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
@@ -217,6 +225,7 @@ class TestConfig(Config):
         self.BACKUP_FOLDER = str(Path(instance_path) / "backups")
         self.MAINTENANCE_CHECK_SECONDS = 60.0  # read at start-up; query-counting tests see no re-read
         self.PAYOUT_PROOF_FOLDER = str(Path(instance_path) / "payout-proofs")
+        self.SLIP_FOLDER = str(Path(instance_path) / "slips")
         self.SESSION_COOKIE_SECURE = False
         self.REMEMBER_COOKIE_SECURE = False
         self.PREFERRED_URL_SCHEME = "http"

@@ -37,6 +37,7 @@ def region_label(region: str) -> str:
 
 ORDER_STATUS_LABELS = {
     "awaiting_payment": _l("Awaiting payment"),
+    "slip_received": _l("Slip received"),
     "paid": _l("Paid"),
     "cancelled": _l("Cancelled"),
     "expired": _l("Expired (not paid in time)"),

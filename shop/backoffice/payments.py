@@ -2,7 +2,7 @@
 with its refund form, and every order that owes its customer money."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,7 +13,7 @@ from shop.backoffice.payment_forms import ConfirmTransferForm, RefundForm, Rejec
 from shop.services.errors import DomainError
 from shop.services.ordering import refunds
 from shop.services.ordering.checkout import order_by_id
-from shop.services.payments import promptpay
+from shop.services.payments import promptpay, slips
 from shop.services.payments import refunds as payment_refunds
 
 
@@ -30,6 +30,13 @@ def _payments_page(order_id: int | None = None, form: ConfirmTransferForm | None
                            confirm_form=form or ConfirmTransferForm(), reject_form=RejectTransferForm(),
                            refused_order_id=order_id, amount_error=amount_error)
     return (page, 400) if amount_error else page
+
+
+@bp.get("/slips/<int:slip_id>.jpg")
+@admin_required
+def slip_picture(slip_id: int):
+    """A customer's transfer slip, as stored (a re-encoded JPEG): admins only, never cached."""
+    return send_file(or_404(slips.slip_picture(current_user, slip_id)), mimetype="image/jpeg", max_age=0)
 
 
 @bp.post("/orders/<int:order_id>/confirm-transfer")

@@ -33,7 +33,7 @@ from shop.models.orders import (  # noqa: F401
     Payment,
     Shipment,
 )
-from shop.models.payments import PaymentAttempt, ProviderEvent, Refund, RefundLine  # noqa: F401,E402
+from shop.models.payments import PaymentAttempt, PaymentSlip, ProviderEvent, Refund, RefundLine  # noqa: F401,E402
 from shop.models.sales import (  # noqa: F401,E402
     CHANNELS,
     OFFLINE_CHANNELS,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
@@ -16,9 +17,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+if TYPE_CHECKING:
+    from shop.models.payments import PaymentSlip
+
 from shop.models._base import Model, utcnow
 
-ORDER_STATUSES = ("awaiting_payment", "paid", "cancelled", "expired")
+ORDER_STATUSES = ("awaiting_payment", "slip_received", "paid", "cancelled", "expired")
 SHIPMENT_STATUSES = ("to_pack", "packed", "shipped", "delivered", "cancelled")
 
 
@@ -57,7 +61,7 @@ class Order(Model):
     __tablename__ = "shop_order"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('awaiting_payment', 'paid', 'cancelled', 'expired')", name="status_known"
+            "status IN ('awaiting_payment', 'slip_received', 'paid', 'cancelled', 'expired')", name="status_known"
         ),
         CheckConstraint("total_satang = subtotal_satang + shipping_satang", name="total_adds_up"),
         Index("ix_shop_order_status_reserved_until", "status", "reserved_until"),
@@ -107,6 +111,7 @@ class Order(Model):
         back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
     )
     payments: Mapped[list[Payment]] = relationship(back_populates="order", order_by="Payment.id")
+    slips: Mapped[list[PaymentSlip]] = relationship(back_populates="order", order_by="PaymentSlip.id")
 
     @property
     def is_open(self) -> bool:

@@ -73,3 +73,25 @@ class RefundLine(Model):
     amount_satang: Mapped[int] = mapped_column(BigInteger)
 
     refund: Mapped[Refund] = relationship(back_populates="lines")
+
+
+class PaymentSlip(Model):
+    """A transfer slip a customer sent for an order: the picture and what its mini-QR says.
+
+    A bank's transaction reference pays one order only: the unique constraint is what makes two
+    uploads of the same slip (at the same moment, on two orders) end with one refused.
+    """
+
+    __tablename__ = "payment_slip"
+    __table_args__ = (UniqueConstraint("sending_bank", "transaction_ref", name="uq_payment_slip_bank_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("shop_order.id"), index=True)
+    sending_bank: Mapped[str] = mapped_column(String(3))
+    transaction_ref: Mapped[str] = mapped_column(String(64))
+    # what the slip verifier said (the default only decodes: "decoded"; a bank API: "verified")
+    verification: Mapped[str] = mapped_column(String(20), default="decoded")
+    filename: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    order = relationship("Order", back_populates="slips")

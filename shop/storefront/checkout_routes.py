@@ -19,7 +19,7 @@ from shop.services.errors import DomainError, OutOfStock, PriceChanged
 from shop.services.ordering import cart as carts
 from shop.services.ordering import checkout, lifecycle
 from shop.services.ordering import refunds as owed
-from shop.services.payments import stripe_checkout
+from shop.services.payments import promptpay, slips, stripe_checkout
 from shop.services.thai import (
     AddressProblem,
     ThaiAddress,
@@ -30,7 +30,7 @@ from shop.services.thai import (
 )
 from shop.storefront import bp
 from shop.storefront.cart_session import current_cart, current_or_new_cart
-from shop.storefront.forms import CancelOrderForm, CartLineForm, CheckoutForm, PlaceOrderForm
+from shop.storefront.forms import CancelOrderForm, CartLineForm, CheckoutForm, PlaceOrderForm, SlipForm
 
 
 def _stock_message(error: OutOfStock) -> str:
@@ -303,7 +303,7 @@ def order(number: str):
     found = _visible_order_or_404(number)
     method = payments.all_methods().get(found.payment_method)
     pay = method.instructions(found, current_app.config) if (method and found.is_open) else None
-    return render_template("storefront/order.html", order=found, pay=pay, cancel_form=CancelOrderForm(),
+    return render_template("storefront/order.html", order=found, pay=pay, cancel_form=CancelOrderForm(), slip_form=SlipForm(),
                            refunds=owed.refunds_of(found.id), refunded=lifecycle.refunded_quantities(found.id),
                            documents=documents.documents_of(found.id))
 
@@ -319,6 +319,35 @@ def order_document(number: str, document_number: str):
     pdf = document_files.original_pdf(document.id, lang)
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f"attachment; filename={document_files.filename(document, lang)}"})
+
+
+@bp.get("/orders/<number>/promptpay-qr.png")
+def order_qr_picture(number: str):
+    """The QR as a picture to save: a bank app on the same phone scans it from the gallery."""
+    found = _visible_order_or_404(number)
+    png = promptpay.qr_picture(found, current_app.config)
+    if png is None:
+        abort(404)
+    return Response(png, mimetype="image/png",
+                    headers={"Content-Disposition": f"attachment; filename={found.number}.png", "Cache-Control": "private, no-store"})
+
+
+@bp.post("/orders/<number>/slip")
+def order_slip(number: str):
+    """The customer sends the transfer slip; the order then waits for an admin's confirmation."""
+    found = _visible_order_or_404(number)
+    form = SlipForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        flash(" ".join(str(e) for e in form.slip.errors) or _("Please choose the slip's picture."), "error")
+        return redirect(order_link(found)), 303
+    try:
+        slips.submit_slip(found.id, form.slip.data.stream)
+        flash(_("Slip received. Our staff will check the transfer and confirm your order; you will get an email."), "success")
+    except DomainError as error:
+        flash(str(error.message), "error")
+    return redirect(order_link(found)), 303
 
 
 @bp.post("/orders/<number>/pay")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
@@ -62,3 +63,8 @@ class PlaceOrderForm(FlaskForm):
 
 class CancelOrderForm(FlaskForm):
     submit = SubmitField(_l("Cancel this order"))
+
+
+class SlipForm(FlaskForm):
+    slip = FileField(_l("Transfer slip (the picture your bank app saved)"), validators=[FileRequired(_l("Please choose the slip's picture."))])
+    submit = SubmitField(_l("Send the slip"))

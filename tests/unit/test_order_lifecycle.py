@@ -16,7 +16,7 @@ from shop.services.payments import promptpay
 from shop.services.payments import refunds as payment_refunds
 from tests.factories import cart_with, make_centre, make_product, place
 
-ORDER_STATUSES = ("awaiting_payment", "paid", "expired", "cancelled")
+ORDER_STATUSES = ("awaiting_payment", "slip_received", "paid", "expired", "cancelled")
 SHIPMENT_STATUSES = ("to_pack", "packed", "shipped", "delivered", "cancelled")
 
 

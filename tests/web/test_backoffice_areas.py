@@ -22,7 +22,9 @@ from shop.models import (
     Variant,
 )
 from shop.services.ordering import lifecycle
+from shop.services.payments import slips
 from tests.factories import cart_with, make_centre, make_product, place
+from tests.slips import slip_picture
 from tests.web.helpers import csrf_token, flashed
 
 PASSWORD = "staff password 1"
@@ -34,6 +36,7 @@ ADMIN_ONLY = {
     "backoffice.refunds_due", "backoffice.order_refund", "backoffice.centres", "backoffice.centre_edit",
     "backoffice.staff", "backoffice.staff_action", "backoffice.baselines",
     "backoffice.commission_set", "backoffice.settlement_close", "backoffice.payout_new", "backoffice.document_reprint",
+    "backoffice.slip_picture",
 }
 
 
@@ -96,8 +99,9 @@ def test_every_admin_only_page_is_declared_so_and_refuses_staff_of_the_right_cen
     declared = {rule.endpoint for rule in app.url_map.iter_rules()
                 if rule.endpoint.startswith("backoffice.") and getattr(app.view_functions[rule.endpoint], "admin_only", False)}
     assert declared == ADMIN_ONLY
+    slip = slips.submit_slip(place(cart_with((world["cloth"].variants[0].id, 1))).id, slip_picture())
     ids = {"order_id": world["order"].id, "centre_id": world["surat"].id, "user_id": world["staff"].id,
-           "action": "reset-password"}
+           "action": "reset-password", "slip_id": slip.id}
     staff = signed_in(app, "surat@staff.example")
     before = everything()
     walked = set()

@@ -8,10 +8,18 @@ ledger, the audit log and the emails listen (shop/services/effects.py wires them
 Payment methods sit above this module and call it; it never imports them.
 
     order:    awaiting_payment --mark_paid--> paid
+              awaiting_payment --receive_slip--> slip_received --mark_paid--> paid
               awaiting_payment --expire--> expired --revive_late_payment--> paid
               awaiting_payment --cancel--> cancelled
+              awaiting_payment | slip_received --reject--> cancelled   (an admin saw no money)
     parcel:   to_pack --pack--> packed --ship--> shipped --deliver--> delivered
               to_pack | packed --cancel_shipment--> cancelled   (also when every line is refunded)
+
+A customer who sent a transfer slip has done their part: slip_received keeps the stock held
+with no deadline (receive_slip clears reserved_until, and only awaiting_payment orders expire),
+so the order cannot be lost to expiry while an admin compares the slip with the bank statement.
+The customer can no longer cancel it; an admin confirms the payment at the exact amount
+(mark_paid) or rejects it (reject: the stock goes back).
 """
 from __future__ import annotations
 
@@ -33,11 +41,14 @@ from shop.services.people.scope import scoped
 from shop.services.thai import as_utc
 
 ORDER_STEPS: dict[str, tuple[frozenset[str], str]] = {
-    "mark_paid": (frozenset({"awaiting_payment"}), "paid"),
+    "mark_paid": (frozenset({"awaiting_payment", "slip_received"}), "paid"),
+    "receive_slip": (frozenset({"awaiting_payment"}), "slip_received"),
     "revive_late_payment": (frozenset({"expired"}), "paid"),
     "expire": (frozenset({"awaiting_payment"}), "expired"),
     "cancel": (frozenset({"awaiting_payment"}), "cancelled"),
+    "reject": (frozenset({"awaiting_payment", "slip_received"}), "cancelled"),
 }
+AWAITING_MONEY = frozenset({"awaiting_payment", "slip_received"})
 SHIPMENT_STEPS: dict[str, tuple[frozenset[str], str]] = {
     "pack": (frozenset({"to_pack"}), "packed"),
     "ship": (frozenset({"packed"}), "shipped"),
@@ -136,8 +147,9 @@ def expire_overdue_orders(now: datetime | None = None, limit: int = 500) -> int:
     return expired
 
 
-def cancel(order_id: int, note: str, now: datetime | None = None, commit: bool = True) -> Order:
-    """An unpaid order is called off (the customer, or an admin who saw no money come).
+def cancel(order_id: int, note: str, now: datetime | None = None, commit: bool = True, step: str = "cancel") -> Order:
+    """An unpaid order is called off: by the customer (step "cancel"), or by an admin who saw
+    no money come (step "reject", which also ends an order whose slip was received).
 
     With commit=False the caller commits (to add its own audit entry to the same transaction).
     """
@@ -148,12 +160,33 @@ def cancel(order_id: int, note: str, now: datetime | None = None, commit: bool =
         events.rollback()
         raise DomainError()
     try:
-        _close_unpaid(order, "cancel", note, now)
+        _close_unpaid(order, step, note, now)
     except IllegalTransition:
         events.rollback()
         raise OrderClosed() from None
     if commit:
         events.commit()
+    return order
+
+
+def receive_slip(order_id: int) -> Order:
+    """The customer sent a transfer slip: lock the order and move it to slip_received.
+
+    Inside the caller's transaction (the caller stores the slip and commits): the stock stays
+    held with no deadline until an admin confirms or rejects. A second slip for an order that
+    already has one leaves it as it is. Raises OrderClosed when the order takes no slip (paid,
+    cancelled, expired) or is not a known order.
+    """
+    order = _lock(order_id)
+    if order is None:
+        raise DomainError()
+    if order.status == "slip_received":
+        return order
+    try:
+        _move_order(order, "receive_slip")
+    except IllegalTransition:
+        raise OrderClosed() from None
+    order.reserved_until = None
     return order
 
 
@@ -188,7 +221,7 @@ def record_payment(order_id: int, *, method: str, reference: str, amount_satang:
         outcome = FLAGGED
         flag(order, f"Payment {reference} of {format_baht(amount_satang)} does not match the total "
                     f"{format_baht(order.total_satang)}: check it and refund or collect the difference.")
-    elif order.status == "awaiting_payment":
+    elif order.status in AWAITING_MONEY:
         _mark_paid(order, "mark_paid", now)
     elif order.status == "expired":
         try:

@@ -6,6 +6,10 @@ ordering.lifecycle.record_payment(); refunds through payments.refunds. The lifec
 imports this package.
 
 To add a method: a module here with a class like PromptPayTransfer, listed in all_methods().
+
+A PromptPay transfer's customer can save the QR as a picture (qr_picture.py) and send the bank's
+transfer slip (slips.py: read, checked by a SlipVerifier, one order per slip); the order then
+waits in slip_received for an admin's confirmation.
 """
 from __future__ import annotations
 

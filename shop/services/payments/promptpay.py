@@ -9,11 +9,13 @@ import segno
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from shop.extensions import db
 from shop.models import Order, User
 from shop.services.errors import DomainError
 from shop.services.ordering import events, lifecycle
+from shop.services.payments.qr_picture import qr_picture_png
 from shop.services.people import audit
 
 PROMPTPAY_AID = "A000000677010111"
@@ -87,6 +89,14 @@ class PromptPayTransfer:
         }
 
 
+def qr_picture(order: Order, config: dict[str, Any]) -> bytes | None:
+    """The "Save QR picture" PNG of an order still to be paid by transfer, or None."""
+    if order.payment_method != PromptPayTransfer.code or not order.is_open or not config.get("PROMPTPAY_ID"):
+        return None
+    return qr_picture_png(build_payload(config["PROMPTPAY_ID"], order.total_satang), order.total_satang,
+                          config.get("PROMPTPAY_NAME", ""), order.number)
+
+
 # --- Confirming transfers (association admins) ------------------------------------------------
 
 class TransferMismatch(DomainError):
@@ -94,13 +104,15 @@ class TransferMismatch(DomainError):
 
 
 def awaiting_transfers(actor: User) -> list[Order]:
-    """Unpaid transfer orders (open, or expired with no money seen yet), oldest first."""
+    """Unpaid transfer orders (open, with a slip received, or expired with no money seen yet),
+    those with a slip first, then oldest first; each with its slips."""
     if not actor.is_admin:
         return []
     stmt = (
-        select(Order).where(Order.status.in_(["awaiting_payment", "expired"]), Order.payment_method == PromptPayTransfer.code,
-                            ~Order.payments.any())
-        .order_by(Order.created_at).limit(500)
+        select(Order).where(Order.status.in_(["awaiting_payment", "slip_received", "expired"]),
+                            Order.payment_method == PromptPayTransfer.code, ~Order.payments.any())
+        .options(selectinload(Order.slips))
+        .order_by((Order.status != "slip_received"), Order.created_at).limit(500)
     )
     return list(db.session.scalars(stmt))
 
@@ -130,6 +142,6 @@ def reject_transfer(actor: User, order_id: int, note: str) -> None:
     """No money came: cancel the unpaid order and give its stock back, with its audit entry."""
     if not actor.is_admin:
         raise DomainError()
-    order = lifecycle.cancel(order_id, "transfer rejected by an admin", commit=False)
+    order = lifecycle.cancel(order_id, "transfer rejected by an admin", commit=False, step="reject")
     audit.record(actor, "payment.reject", order, after={"note": note[:500]})
     events.commit()
