@@ -4,6 +4,7 @@ from shop.models.audit import AuditEntry  # noqa: F401
 from shop.models.catalog import (  # noqa: F401
     REGIONS,
     CatalogVersion,
+    PageVersion,
     Category,
     Centre,
     Product,

@@ -47,13 +47,16 @@ def _run(stmt) -> CursorResult:
     return cast(CursorResult, db.session.execute(stmt))
 
 
-def _changed() -> None:
-    bump_catalog_version(db.session)
+def _changed(variant_ids: Iterable[int]) -> None:
+    """These variants' pages and the lists move when this transaction commits (not before: the
+    counters are taken last, so the rows they lock are held for as short a time as can be)."""
+    bump_catalog_version(db.session, variant_ids)
 
 
 def reserve(lines: Iterable[tuple[int, int]], order_id: int) -> None:
     """Hold stock for an order; raise OutOfStock (caller rolls back) if any unit is missing."""
-    for variant_id, quantity in _merged(lines):
+    merged = _merged(lines)
+    for variant_id, quantity in merged:
         result = _run(
             update(variant_table)
             .where(
@@ -66,12 +69,13 @@ def reserve(lines: Iterable[tuple[int, int]], order_id: int) -> None:
         if result.rowcount != 1:
             raise OutOfStock(variant_id=variant_id)
         _record(variant_id, "reserve", reserved=quantity, order_id=order_id)
-    _changed()
+    _changed(v for v, _ in merged)
 
 
 def release(lines: Iterable[tuple[int, int]], order_id: int, note: str = "") -> None:
     """Give an order's held stock back."""
-    for variant_id, quantity in _merged(lines):
+    merged = _merged(lines)
+    for variant_id, quantity in merged:
         result = _run(
             update(variant_table)
             .where(variant_table.c.id == variant_id, variant_table.c.stock_reserved >= quantity)
@@ -80,12 +84,13 @@ def release(lines: Iterable[tuple[int, int]], order_id: int, note: str = "") -> 
         if result.rowcount != 1:  # would mean the ledger and the counters disagree
             raise RuntimeError(f"variant {variant_id} holds less than {quantity} reserved units")
         _record(variant_id, "release", reserved=-quantity, order_id=order_id, note=note)
-    _changed()
+    _changed(v for v, _ in merged)
 
 
 def ship(lines: Iterable[tuple[int, int]], order_id: int, user_id: int | None = None) -> None:
     """Held units leave the shelf: both on-hand and reserved go down."""
-    for variant_id, quantity in _merged(lines):
+    merged = _merged(lines)
+    for variant_id, quantity in merged:
         result = _run(
             update(variant_table)
             .where(variant_table.c.id == variant_id, variant_table.c.stock_reserved >= quantity)
@@ -97,12 +102,13 @@ def ship(lines: Iterable[tuple[int, int]], order_id: int, user_id: int | None = 
         if result.rowcount != 1:
             raise RuntimeError(f"variant {variant_id} holds less than {quantity} reserved units")
         _record(variant_id, "ship", on_hand=-quantity, reserved=-quantity, order_id=order_id, user_id=user_id)
-    _changed()
+    _changed(v for v, _ in merged)
 
 
 def write_off(lines: Iterable[tuple[int, int]], order_id: int, user_id: int | None = None, note: str = "") -> None:
     """Held units that will never be sold (refunded and not put back): they leave the shelf."""
-    for variant_id, quantity in _merged(lines):
+    merged = _merged(lines)
+    for variant_id, quantity in merged:
         result = _run(
             update(variant_table)
             .where(variant_table.c.id == variant_id, variant_table.c.stock_reserved >= quantity)
@@ -114,7 +120,7 @@ def write_off(lines: Iterable[tuple[int, int]], order_id: int, user_id: int | No
         if result.rowcount != 1:
             raise RuntimeError(f"variant {variant_id} holds less than {quantity} reserved units")
         _record(variant_id, "adjust", on_hand=-quantity, reserved=-quantity, order_id=order_id, user_id=user_id, note=note)
-    _changed()
+    _changed(v for v, _ in merged)
 
 
 def change_on_hand(variant_id: int, delta: int, reason: str, user_id: int | None = None, note: str = "") -> None:
@@ -130,4 +136,4 @@ def change_on_hand(variant_id: int, delta: int, reason: str, user_id: int | None
     if result.rowcount != 1:
         raise OutOfStock(variant_id=variant_id)
     _record(variant_id, reason, on_hand=delta, user_id=user_id, note=note)
-    _changed()
+    _changed((variant_id,))
