@@ -224,12 +224,16 @@ def page_key(tag: str, lang: str, environ: dict) -> str:
     return f"page:{_release()}:{tag}:{lang}:{digest}"
 
 
+def token_period() -> int:
+    return int(time.time() // TOKEN_ETAG_SECONDS)
+
+
 def page_etag(key: str, csrf_secret: str | None) -> str:
     """A weak ETag from the page's key; for a page with the visitor's token, also from that token's
     session secret and the half hour, so a 304 never hands back a copy with a stale token."""
     extra = ""
     if csrf_secret is not None:
-        extra = f":{csrf_secret}:{int(time.time() // TOKEN_ETAG_SECONDS)}"
+        extra = f":{csrf_secret}:{token_period()}"
     return 'W/"' + hashlib.sha1((key + extra).encode()).hexdigest()[:24] + '"'
 
 
@@ -257,32 +261,35 @@ def serve_cached_page(lang: str):
     tag = catalog_version()
     if tag is None or not _cacheable_here():
         return None
-    key = page_key(tag, lang, request.environ)
-    g.page_etag = etag = page_etag(key, session.get("csrf_token", "") if request.endpoint in TOKEN_ENDPOINTS else None)
-    if etag_matches(request.headers.get("If-None-Match", ""), etag):
-        response = current_app.response_class(status=304)
-        return _shared_headers(response, etag)
+    g.page_key = key = page_key(tag, lang, request.environ)
+    if etag_matches(request.headers.get("If-None-Match", ""), _etag(key)):
+        return _shared_headers(current_app.response_class(status=304), key)
     entry = cache.get(key)
     if entry is None:
         g.page_cache_key = key
         return None
-    return _answer(entry, etag, key)
+    return _answer(entry, key, store=True)
 
 
-def _answer(entry: compression.CachedPage, etag: str, key: str | None = None):
+def _etag(key: str) -> str:
+    """This page's ETag for this visitor (with the CSRF secret now in their session, if it has a token)."""
+    return page_etag(key, session.get("csrf_token", "") if request.endpoint in TOKEN_ENDPOINTS else None)
+
+
+def _answer(entry: compression.CachedPage, key: str, store: bool = False):
     body, encoding = entry.body_for(request.headers.get("Accept-Encoding", ""), generate_csrf, current_app)
-    if entry.grown and key:  # compressed for this kind of client for the first time: keep that too
+    if entry.grown and store:  # compressed for this kind of client for the first time: keep that too
         entry.grown = False
         cache.set(key, entry, timeout=FRAGMENT_TIMEOUT)
     response = current_app.response_class(body, mimetype="text/html")
     if encoding:
         response.headers["Content-Encoding"] = encoding
     response.personalised = True
-    return _shared_headers(response, etag)
+    return _shared_headers(response, key)
 
 
-def _shared_headers(response, etag: str):
-    response.headers["ETag"] = etag
+def _shared_headers(response, key: str):
+    response.headers["ETag"] = _etag(key)
     response.headers["Vary"] = VARY
     response.headers["Cache-Control"] = shared_cache_control()
     return response
@@ -294,12 +301,13 @@ def store_and_personalise(response):
     key = g.pop("page_cache_key", None)
     if key and response.status_code == 200 and response.mimetype == "text/html" and not response.direct_passthrough:
         entry = compression.CachedPage.make(response.get_data(), current_app)
-        response = _answer(entry, g.page_etag)  # compressed for this client, then kept
+        response = _answer(entry, key)  # compressed for this client, then kept
         entry.grown = False
         cache.set(key, entry, timeout=FRAGMENT_TIMEOUT)
-    elif response.status_code == 200 and "page_etag" in g:
-        _shared_headers(response, g.page_etag)
-    return personalise(response)
+    response = personalise(response)
+    if response.status_code == 200 and "page_key" in g:
+        _shared_headers(response, g.page_key)
+    return response
 
 
 def no_store(response):

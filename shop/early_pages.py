@@ -64,6 +64,10 @@ class EarlyPages:
             return None
         if endpoint not in caching.PAGE_ENDPOINTS:
             return None
+        with self.app.app_context():
+            return self.answer_page(environ, endpoint, args)
+
+    def answer_page(self, environ: dict, endpoint: str, args: dict) -> Answer | None:
         cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
         if self.app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies:
             return None
@@ -73,37 +77,40 @@ class EarlyPages:
         lang = environ.get(URL_LANGUAGE) or "th"
         if lang == "th" and session.get("lang") == "en":
             return None  # the app sends this visitor to the English address
-        with self.app.app_context():
-            if maintenance.is_on():
-                return None
-            state = caching.read_state(*caching._slugs(endpoint, args))
-            environ[caching.EARLY_STATE] = state
-            tag = state.tag(endpoint)
-            if tag is None or caching.overdue(state):
-                return None
-            key = caching.page_key(tag, lang, environ)
-            token_page = endpoint in caching.TOKEN_ENDPOINTS
-            etag = caching.page_etag(key, session.get("csrf_token", "") if token_page else None)
-            headers = [("ETag", etag), ("Vary", caching.VARY), ("Cache-Control", caching.shared_cache_control())]
-            headers += [*self.headers, ("X-Request-ID", uuid.uuid4().hex)]
-            if caching.etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), etag):
-                return "304 Not Modified", headers, b""
-            entry = cache.get(key)
-            if entry is None:
-                return None
-            new_cookie: list[str] = []
+        if maintenance.is_on():
+            return None
+        state = caching.read_state(*caching._slugs(endpoint, args))
+        environ[caching.EARLY_STATE] = state
+        tag = state.tag(endpoint)
+        if tag is None or caching.overdue(state):
+            return None
+        key = caching.page_key(tag, lang, environ)
+        token_page = endpoint in caching.TOKEN_ENDPOINTS
 
-            def token() -> str:
-                return self.csrf_token(session, new_cookie)
+        def etag() -> str:  # with the visitor's CSRF secret as it is now, on a page with their token
+            return caching.page_etag(key, session.get("csrf_token", "") if token_page else None)
 
-            body, encoding = entry.body_for(environ.get("HTTP_ACCEPT_ENCODING", ""), token, self.app)
-            if entry.grown:
-                entry.grown = False
-                cache.set(key, entry, timeout=caching.FRAGMENT_TIMEOUT)
+        headers = [("Vary", caching.VARY), ("Cache-Control", caching.shared_cache_control())]
+        headers += [*self.headers, ("X-Request-ID", uuid.uuid4().hex)]
+        if caching.etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), etag()):
+            return "304 Not Modified", [("ETag", etag()), *headers], b""
+        entry = cache.get(key)
+        if entry is None:
+            return None
+        new_cookie: list[str] = []
+
+        def token() -> str:
+            return self.csrf_token(session, new_cookie)
+
+        body, encoding = entry.body_for(environ.get("HTTP_ACCEPT_ENCODING", ""), token, self.app)
+        if entry.grown:
+            entry.grown = False
+            cache.set(key, entry, timeout=caching.FRAGMENT_TIMEOUT)
         if encoding is None and len(entry.parts) > 1 and accepts_compression(self.app, environ):
             return None  # a client with brotli or zstd but no gzip: Flask compresses this page its own way
+        headers.append(("ETag", etag()))
         if new_cookie:
-            headers[2] = ("Cache-Control", "private, no-cache")  # never kept by a shared cache
+            headers[1] = ("Cache-Control", "private, no-cache")  # never kept by a shared cache
             headers.append(("Set-Cookie", new_cookie[0]))
         headers += [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))]
         if encoding:

@@ -304,7 +304,10 @@ def _old_and_new(obj: object, attribute: str) -> set[int]:
 @event.listens_for(Session, "after_flush")
 def _note_catalogue_changes(session: Session, flush_context) -> None:  # noqa: ARG001
     """Note which pages this flush changed (the session still shows the pre-flush state)."""
-    changed = [obj for obj in (*session.new, *session.dirty, *session.deleted) if isinstance(obj, CATALOG_MODELS)]
+    # A dirty object counts only if a column of its own changed: adding a product puts its
+    # centre's `products` collection in session.dirty, but the centre itself did not change.
+    dirty = [obj for obj in session.dirty if session.is_modified(obj, include_collections=False)]
+    changed = [obj for obj in (*session.new, *dirty, *session.deleted) if isinstance(obj, CATALOG_MODELS)]
     if not changed:
         return
     pending = pending_bumps(session)
