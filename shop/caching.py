@@ -172,7 +172,10 @@ def _pg_state(url: str, params: dict[str, Any]):
     for attempt in (1, 2):
         conn = connections.get(url)
         if conn is None or conn.closed:
-            conn = connections[url] = psycopg.connect(url, autocommit=True, connect_timeout=5, prepare_threshold=0)
+            conn = connections[url] = psycopg.connect(
+                url, autocommit=True, connect_timeout=5, prepare_threshold=0,  # prepared: planned once, not per request
+                options="-c plan_cache_mode=force_generic_plan",
+            )
         try:
             return conn.execute(_STATE_PG_SQL, {**_STATE_PG_PARAMS, **params}).fetchone()
         except psycopg.OperationalError:

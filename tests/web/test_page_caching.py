@@ -283,3 +283,35 @@ def test_a_cached_page_costs_one_state_query(client, app, count_queries):
             assert client.get(url).status_code == 200
         # PostgreSQL runs it on the worker's own autocommit connection, outside SQLAlchemy
         assert len(statements) == (0 if db.engine.dialect.name == "postgresql" else 1), statements
+
+
+# --------------------------------------------------------------------------- the cold path
+
+
+@pytest.mark.parametrize("options", [1, 6])
+def test_an_uncached_product_page_runs_a_fixed_number_of_queries(client, app, count_queries, options):
+    """However many options and photos, no query per row: the page costs the same few queries."""
+    from shop.models import ProductImage
+
+    app.config["FRAGMENT_CACHE"] = False
+    product = make_product(slug="scarf", prices=tuple(10000 + i for i in range(options)))
+    for i in range(options):
+        db.session.add(ProductImage(product_id=product.id, filename=f"p{i}.jpg", thumb_filename=f"t{i}.jpg",
+                                    width=800, height=600, position=i))
+    db.session.commit()
+    db.session.expire_all()
+    with count_queries() as statements:
+        assert client.get("/products/scarf").status_code == 200
+    # (state,) product with centre and category, variants, images (with their variants)
+    state = 0 if db.engine.dialect.name == "postgresql" else 1
+    assert len(statements) <= 4 + state, statements
+
+
+def test_catalogue_cards_load_only_the_columns_they_show(client, app, count_queries):
+    app.config["FRAGMENT_CACHE"] = False
+    make_product(slug="scarf", description_th="ผ้าฝ้าย " * 500)
+    db.session.expire_all()
+    with count_queries() as statements:
+        assert client.get("/products").status_code == 200
+    product_query = next(s for s in statements if "FROM product" in s and "product.slug" in s and "count(" not in s)
+    assert "description_th" not in product_query and "search_text" not in product_query.split("WHERE")[0]
