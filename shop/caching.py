@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -125,7 +125,7 @@ def read_state(product_slug: str | None = None, centre_slug: str | None = None) 
     return State(row[0], row[1], _moment(row[2]), row[3], row[4] or 0, row[5], row[6] or 0)
 
 
-def _slugs(endpoint: str | None, view_args: dict | None) -> tuple[str | None, str | None]:
+def slugs_of(endpoint: str | None, view_args: Mapping[str, Any] | None) -> tuple[str | None, str | None]:
     slug = (view_args or {}).get("slug")
     if endpoint == "storefront.product":
         return slug, None
@@ -144,11 +144,11 @@ def request_state() -> State:
     if "cache_state" in g:
         return g.cache_state
     state = request.environ.get(EARLY_STATE)
-    slugs = _slugs(request.endpoint, request.view_args)
+    page_slugs = slugs_of(request.endpoint, request.view_args)
     if state is None:
-        state = read_state(*slugs)
+        state = read_state(*page_slugs)
     if overdue(state) and lifecycle.expire_overdue_orders():
-        state = read_state(*slugs)
+        state = read_state(*page_slugs)
     g.cache_state = state
     return state
 
@@ -287,7 +287,7 @@ def _answer(entry: compression.CachedPage, key: str, store: bool = False):
     response = current_app.response_class(body, mimetype="text/html")
     if encoding:
         response.headers["Content-Encoding"] = encoding
-    response.personalised = True
+    response.personalised = True  # type: ignore[attr-defined]
     return _shared_headers(response, key)
 
 

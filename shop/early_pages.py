@@ -16,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from flask import Flask
 from flask.sessions import SecureCookieSession
@@ -67,7 +68,7 @@ class EarlyPages:
         with self.app.app_context():
             return self.answer_page(environ, endpoint, args)
 
-    def answer_page(self, environ: dict, endpoint: str, args: dict) -> Answer | None:
+    def answer_page(self, environ: dict, endpoint: str, args: Mapping[str, Any]) -> Answer | None:
         cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
         if self.app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies:
             return None
@@ -79,7 +80,7 @@ class EarlyPages:
             return None  # the app sends this visitor to the English address
         if maintenance.is_on():
             return None
-        state = caching.read_state(*caching._slugs(endpoint, args))
+        state = caching.read_state(*caching.slugs_of(endpoint, args))
         environ[caching.EARLY_STATE] = state
         tag = state.tag(endpoint)
         if tag is None or caching.overdue(state):
@@ -139,7 +140,7 @@ class EarlyPages:
         if field not in session:
             session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
             new_cookie.append(self.session_cookie(session))
-        secret = config.get("WTF_CSRF_SECRET_KEY") or self.app.secret_key
+        secret = config.get("WTF_CSRF_SECRET_KEY") or self.app.secret_key or ""
         return str(URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(session[field]))
 
     def session_cookie(self, session: SecureCookieSession) -> str:

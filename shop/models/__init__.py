@@ -4,9 +4,9 @@ from shop.models.audit import AuditEntry  # noqa: F401
 from shop.models.catalog import (  # noqa: F401
     REGIONS,
     CatalogVersion,
-    PageVersion,
     Category,
     Centre,
+    PageVersion,
     Product,
     ProductImage,
     Variant,

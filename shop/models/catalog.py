@@ -296,7 +296,9 @@ def _keep_search_text(mapper, connection, product: Product) -> None:  # noqa: AR
 
 
 def _old_and_new(obj: object, attribute: str) -> set[int]:
-    history = inspect(obj).attrs[attribute].history
+    state = inspect(obj)
+    assert state is not None
+    history = state.attrs[attribute].history
     values = {*history.added, *history.unchanged, *history.deleted}
     return {v for v in values if v is not None}
 
