@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     event,
     inspect,
+    or_,
     select,
     text,
     update,
@@ -352,14 +353,15 @@ def bump_versions(session: Session | scoped_session, pending: PendingBumps) -> N
     table = cast(Table, CatalogVersion.__table__)
     rows = [LISTS, SITE] if pending.site else [LISTS]
     conn.execute(update(table).where(table.c.id.in_(rows)).values(version=table.c.version + 1))
-    products = set(pending.products)
-    if pending.variants:
-        variant = cast(Table, Variant.__table__)
-        products |= set(conn.scalars(select(variant.c.product_id).where(variant.c.id.in_(pending.variants))))
-    centres = set(pending.centres)
-    if products:
-        product = cast(Table, Product.__table__)
-        centres |= set(conn.scalars(select(product.c.centre_id).where(product.c.id.in_(products))))
+    products, centres = set(pending.products), set(pending.centres)
+    if products or pending.variants:  # the products (of these variants) and their centres, in one query
+        variant, product = cast(Table, Variant.__table__), cast(Table, Product.__table__)
+        of_variants = select(variant.c.product_id).where(variant.c.id.in_(pending.variants or [0]))
+        for product_id, centre_id in conn.execute(
+            select(product.c.id, product.c.centre_id).where(or_(product.c.id.in_(products or [0]), product.c.id.in_(of_variants)))
+        ):
+            products.add(product_id)
+            centres.add(centre_id)
     scopes = sorted({f"product:{i}" for i in products} | {f"centre:{i}" for i in centres})
     if scopes:
         conn.execute(_BUMP_PAGE, [{"scope": scope} for scope in scopes])
