@@ -14,9 +14,11 @@ page post like any other; tests post them.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import uuid
 from collections.abc import Callable, Iterable, Mapping
+from timeit import default_timer
 from typing import Any
 
 from flask import Flask
@@ -33,6 +35,7 @@ from shop.language_urls import URL_LANGUAGE, move_language_prefix
 from shop.services import maintenance
 
 Answer = tuple[str, list[tuple[str, str]], bytes]
+ENDPOINT = "shop.early_endpoint"
 
 
 class EarlyPages:
@@ -45,6 +48,7 @@ class EarlyPages:
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") in ("GET", "HEAD") and self.app.config.get("FRAGMENT_CACHE", True):
+            started = default_timer()
             try:
                 answer = self.answer(environ)
             except Exception:  # noqa: BLE001 - whatever went wrong, Flask answers (and logs) it
@@ -54,8 +58,28 @@ class EarlyPages:
             if answer is not None:
                 status, headers, body = answer
                 start_response(status, headers)
+                self.account(environ, status, headers, started)
                 return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
         return self.wsgi_app(environ, start_response)
+
+    def account(self, environ: dict, status: str, headers: list[tuple[str, str]], started: float) -> None:
+        """The same request metrics and log line as a request through Flask (shop/ops)."""
+        code, endpoint, method = status.split(" ", 1)[0], environ.get(ENDPOINT, ""), environ["REQUEST_METHOD"]
+        elapsed = max(default_timer() - started, 0.0)
+        exporter = self.app.extensions.get("http_metrics")
+        if exporter is not None:
+            collectors = exporter.registry._names_to_collectors  # noqa: SLF001 - the exporter's own metrics
+            duration, total = collectors.get("flask_http_request_duration_seconds"), collectors.get("flask_http_request_total")
+            if duration is not None and total is not None:
+                duration.labels(method=method, endpoint=endpoint, status=code).observe(elapsed)
+                total.labels(method=method, status=code).inc()
+        if self.app.logger.isEnabledFor(logging.INFO):
+            path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+            request_id = dict(headers).get("X-Request-ID", "")
+            self.app.logger.info("%s %s %s", method, path, code, extra={
+                "event": "request", "request_id": request_id, "method": method, "path": path, "endpoint": endpoint,
+                "status": int(code), "duration_ms": round(elapsed * 1000, 1), "user_id": None,
+            })
 
     def answer(self, environ: dict) -> Answer | None:
         move_language_prefix(environ)
@@ -65,6 +89,7 @@ class EarlyPages:
             return None
         if endpoint not in caching.PAGE_ENDPOINTS:
             return None
+        environ[ENDPOINT] = endpoint
         with self.app.app_context():
             return self.answer_page(environ, endpoint, args)
 
