@@ -83,6 +83,8 @@ PAGES: tuple[Page, ...] = (
 
 # Per-thread counters, summed in done(); one JSON line that load.py reads back.
 WRK_LUA = r"""
+-- As browsers do: compression is part of what a page costs.
+wrk.headers["Accept-Encoding"] = "gzip, deflate, br, zstd"
 local threads = {}
 
 function setup(thread)
@@ -333,13 +335,16 @@ def worth_showing(line: str) -> bool:
 
 
 @contextmanager
-def gunicorn_server(settings: Settings, env: dict[str, str], instance: Path) -> Iterator[str]:
-    """gunicorn serving run:app on a free loopback port; yields its base URL and stops it after."""
+def gunicorn_server(
+    settings: Settings, env: dict[str, str], instance: Path, app: str = "run:app", chdir: Path = REPO_ROOT,
+    health: str = "/healthz",
+) -> Iterator[str]:
+    """gunicorn serving `app` (run:app) on a free loopback port; yields its base URL and stops it after."""
     port = free_port()
     log = instance / "gunicorn.log"
     command = [
         sys.executable, "-m", "gunicorn",
-        "--chdir", str(REPO_ROOT),
+        "--chdir", str(chdir),
         "--bind", f"{LOOPBACK}:{port}",
         "--workers", str(settings.workers),
         "--worker-class", settings.worker_class,
@@ -347,14 +352,14 @@ def gunicorn_server(settings: Settings, env: dict[str, str], instance: Path) -> 
         "--worker-tmp-dir", "/dev/shm" if Path("/dev/shm").is_dir() else str(instance),
         "--log-level", "warning",
         "--error-logfile", str(log),
-        "run:app",
+        app,
     ]
     kind = settings.worker_class + (f" x{settings.threads} threads" if settings.worker_class == "gthread" else "")
-    say(f"==> starting gunicorn: {settings.workers} {kind} workers on {LOOPBACK}:{port}")
-    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, start_new_session=True)
+    say(f"==> starting gunicorn ({app}): {settings.workers} {kind} workers on {LOOPBACK}:{port}")
+    process = subprocess.Popen(command, cwd=chdir, env=env, start_new_session=True)
     base = f"http://{LOOPBACK}:{port}"
     try:
-        wait_until_healthy(base, process, log)
+        wait_until_healthy(base, process, log, path=health)
         yield base
     finally:
         if process.poll() is None:
@@ -367,14 +372,15 @@ def gunicorn_server(settings: Settings, env: dict[str, str], instance: Path) -> 
         say(f"==> gunicorn stopped (exit {process.returncode})")
 
 
-def wait_until_healthy(base: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
+def wait_until_healthy(base: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60,
+                       path: str = "/healthz") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise BenchError(f"gunicorn exited with {process.returncode}:\n{read_tail(log)}")
-        status, _ = fetch(base + "/healthz")
+        status, _ = fetch(base + path)
         if status == 200:
-            say(f"    /healthz answers 200 ({timeout - (deadline - time.monotonic()):.1f} s)")
+            say(f"    {path} answers 200 ({timeout - (deadline - time.monotonic()):.1f} s)")
             return
         time.sleep(0.2)
     raise BenchError(f"gunicorn did not answer /healthz within {timeout:.0f} s:\n{read_tail(log)}")
@@ -387,11 +393,15 @@ def read_tail(path: Path, lines: int = 30) -> str:
         return "(no log)"
 
 
+ACCEPT_ENCODING = "gzip, deflate, br, zstd"  # what wrk sends too (WRK_LUA)
+
+
 def fetch(url: str) -> tuple[int, int]:
-    """(status, body size) of one GET; status 0 when nothing answered."""
+    """(status, body size as sent, compressed) of one GET; status 0 when nothing answered."""
     require_loopback(url, "a benchmarked URL")
     try:
-        with urllib.request.urlopen(url, timeout=30) as response:  # loopback only, checked above
+        request = urllib.request.Request(url, headers={"Accept-Encoding": ACCEPT_ENCODING})
+        with urllib.request.urlopen(request, timeout=30) as response:  # loopback only, checked above
             return response.status, len(response.read())
     except urllib.error.HTTPError as error:
         return error.code, len(error.read())

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from shop import caching, compression, language_urls, ops
+from shop import caching, compression, early_pages, language_urls, ops
 from shop.account import bp as account_bp
 from shop.api import bp as api_bp
 from shop.backoffice import bp as backoffice_bp
@@ -48,6 +48,8 @@ def create_app(config: object | None = None) -> Flask:
     app.config.from_object(config)
     app.logger.setLevel(app.config.get("LOG_LEVEL", "INFO"))
     language_urls.init_app(app)  # /en/... is the English shop
+    app.config.setdefault("CACHE_RELEASE", caching.release_tag([BASE_DIR / "templates", BASE_DIR / "shop" / "translations"]))
+    early = early_pages.init_app(app)  # cached pages for anonymous visitors, before Flask's machinery
     if app.config.get("TRUST_PROXY_HEADERS"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
@@ -57,7 +59,7 @@ def create_app(config: object | None = None) -> Flask:
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_error_pages(app)
-    _register_security_headers(app)
+    early.headers = _register_security_headers(app)
     _register_input_guards(app)
     ops.init_app(app)
     register_commands(app)
@@ -181,23 +183,30 @@ def _register_input_guards(app: Flask) -> None:
             abort(400)
 
 
-def _register_security_headers(app: Flask) -> None:
+def _register_security_headers(app: Flask) -> list[tuple[str, str]]:
+    """Every response's security headers; returned for the early page path to send alike."""
     # Forms may lead only here, or (by redirect) to the payment provider's page.
     csp = (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         f"form-action 'self' {app.config['STRIPE_CHECKOUT_ORIGIN']}; frame-ancestors 'none'; base-uri 'self'"
     )
+    headers = [
+        ("Content-Security-Policy", csp),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    if app.config.get("SESSION_COOKIE_SECURE"):
+        headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
 
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", csp)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        for name, value in headers:
+            response.headers.setdefault(name, value)
         return response
+
+    return headers
 
 
 logging.getLogger("PIL").setLevel(logging.WARNING)

@@ -1,46 +1,109 @@
-"""Cached catalogue pages and fragments, keyed by the catalogue's version: never stale.
+"""Cached catalogue pages and fragments, keyed by versions as narrow as the change: never stale.
 
-The version row moves in the same transaction as any catalogue or stock change (see
-models.catalog), so a request that starts after a commit reads the new version and misses
-the cache. One query per request reads the version together with the soonest stock hold
-to expire, so lazy expiry costs nothing extra.
+Versions (shop/models/catalog.py) move in the same transaction as the change they describe:
+
+- a product's page has its own version (its variants, stock, prices, photos), so a change to
+  one product drops only that product's page and the lists;
+- a centre's page has its own version (a change to any of its products, or to the centre);
+- the lists (catalogue, home page, sitemap) share one coarser version that any catalogue or
+  stock change moves;
+- the site version moves when a centre or a category changes, which every page shows.
+
+A request that starts after a commit reads the new versions and misses the cache. One query per
+request reads the versions the page needs, together with the soonest stock hold to expire, so
+lazy expiry costs nothing extra.
 
 Whole pages are cached only for anonymous visitors with nothing personal in their session;
-the visitor's own CSRF token is put into the cached HTML on the way out. Fragments (the
-page body without header) serve signed-in visitors.
+the visitor's own CSRF token is put into the cached HTML on the way out. A cached page is kept
+with its compressed forms, made once when it is cached (shop/compression.py stitches the token
+into the gzip form). Each cacheable page sends an ETag made of its versions and answers
+If-None-Match with 304 without rendering. Fragments (the page body without header) serve
+signed-in visitors.
 """
 from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
+from pathlib import Path
+from typing import Any, TypeVar
 
 import psycopg
 from flask import current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import String, bindparam, cast, literal_column, select
+from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 
+from shop import compression
 from shop.extensions import cache, db
-from shop.models.catalog import CatalogVersion
+from shop.models.catalog import LISTS, SITE, CatalogVersion, Centre, PageVersion, Product
 from shop.services.ordering import cart as carts
 from shop.services.ordering import lifecycle
 from shop.services.thai import as_utc
 
 FRAGMENT_TIMEOUT = 3600
 MISSING = "<missing>"  # cached stand-in for None (a page that does not exist)
-CSRF_PLACEHOLDER = "__csrf_token_placeholder__"
+CSRF_PLACEHOLDER = compression.CSRF_PLACEHOLDER
 CART_COUNT_PLACEHOLDER = "__cart_count_placeholder__"  # the header's cart count, filled per visitor
 PAGE_ENDPOINTS = frozenset({"storefront.home", "storefront.catalogue", "storefront.centre", "storefront.product"})
+# Pages that carry the visitor's own CSRF token (the add-to-cart form).
+TOKEN_ENDPOINTS = frozenset({"storefront.product"})
+TOKEN_ETAG_SECONDS = 1800  # a kept copy's token is at most this old when a 304 reuses it (< WTF_CSRF_TIME_LIMIT)
+VARY = "Cookie, Accept-Encoding"  # the language is in the URL or the session cookie, never Accept-Language
 T = TypeVar("T")
 
-# The catalogue's version and, in the same round trip, when the first stock hold runs out
-# (the rule for that is the lifecycle's: lifecycle.soonest_hold).
-_STATE = select(CatalogVersion.version, lifecycle.soonest_hold()).where(CatalogVersion.id == 1)
-_STATE_PG_SQL = str(_STATE.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+
+# --------------------------------------------------------------------------- versions
+
+
+@dataclass(frozen=True)
+class State:
+    """The versions one request needs, read in one round trip, and the soonest stock hold."""
+
+    lists: int | None
+    site: int | None
+    soonest_hold: datetime | None = None
+    product_id: int | None = None
+    product_version: int = 0
+    centre_id: int | None = None
+    centre_version: int = 0
+
+    def tag(self, endpoint: str | None) -> str | None:
+        """The version a page of this endpoint is keyed by; None when the state is unknown."""
+        if self.lists is None or self.site is None:
+            return None
+        if endpoint == "storefront.product":
+            return f"p{self.site}.{self.product_id}.{self.product_version}"
+        if endpoint == "storefront.centre":
+            return f"c{self.site}.{self.centre_id}.{self.centre_version}"
+        return f"l{self.lists}.{self.site}"
+
+
+def _state_statement():
+    def counter(row: int):
+        return select(CatalogVersion.version).where(CatalogVersion.id == row).scalar_subquery()
+
+    product_id = select(Product.id).where(Product.slug == bindparam("product_slug", type_=String)).scalar_subquery()
+    centre_id = select(Centre.id).where(Centre.slug == bindparam("centre_slug", type_=String)).scalar_subquery()
+
+    def version(kind: str, ident):
+        scope = literal_column(f"'{kind}:'", String) + cast(ident, String)
+        return select(PageVersion.version).where(PageVersion.scope == scope).scalar_subquery()
+
+    return select(
+        counter(LISTS), counter(SITE), lifecycle.soonest_hold(),
+        product_id, version("product", product_id), centre_id, version("centre", centre_id),
+    )
+
+
+_STATE = _state_statement()
+_STATE_PG = _STATE.compile(dialect=pg_psycopg.dialect())
+_STATE_PG_SQL = str(_STATE_PG)
+_STATE_PG_PARAMS = dict(_STATE_PG.params)
 
 
 def _moment(value: datetime | str | None) -> datetime | None:
@@ -51,32 +114,58 @@ def _moment(value: datetime | str | None) -> datetime | None:
     return as_utc(value)
 
 
-def catalog_version() -> int | None:
-    """The version for this request, read once; first expiring any stock hold that ran out."""
-    if "catalog_version" in g:
-        return g.catalog_version
-    version, soonest = _read_state()
-    if soonest is not None and soonest < datetime.now(UTC):
-        if lifecycle.expire_overdue_orders():
-            version, _ = _read_state()
-    g.catalog_version = version
-    return version
-
-
-def _read_state() -> tuple[int | None, datetime | None]:
+def read_state(product_slug: str | None = None, centre_slug: str | None = None) -> State:
+    """The versions (and the product's or centre's, by slug) in one statement outside any transaction."""
+    params = {"product_slug": product_slug, "centre_slug": centre_slug}
     if db.engine.dialect.name == "postgresql":
-        row = _pg_state(db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False))
+        row = _pg_state(db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False), params)
     else:
         # One statement outside any transaction: no BEGIN/COMMIT round trips on the hot path.
         with db.engine.connect() as conn:
-            row = conn.execution_options(isolation_level="AUTOCOMMIT").execute(_STATE).first()
-    return (row[0], _moment(row[1])) if row else (None, None)
+            row = conn.execution_options(isolation_level="AUTOCOMMIT").execute(_STATE, params).first()
+    if not row:
+        return State(None, None)
+    return State(row[0], row[1], _moment(row[2]), row[3], row[4] or 0, row[5], row[6] or 0)
 
 
+def slugs_of(endpoint: str | None, view_args: Mapping[str, Any] | None) -> tuple[str | None, str | None]:
+    slug = (view_args or {}).get("slug")
+    if endpoint == "storefront.product":
+        return slug, None
+    if endpoint == "storefront.centre":
+        return None, slug
+    return None, None
+
+
+def overdue(state: State) -> bool:
+    return state.soonest_hold is not None and state.soonest_hold < datetime.now(UTC)
+
+
+def request_state() -> State:
+    """This request's versions, read once (or handed over by the early path); first expiring any
+    stock hold that ran out."""
+    if "cache_state" in g:
+        return g.cache_state
+    state = request.environ.get(EARLY_STATE)
+    page_slugs = slugs_of(request.endpoint, request.view_args)
+    if state is None:
+        state = read_state(*page_slugs)
+    if overdue(state) and lifecycle.expire_overdue_orders():
+        state = read_state(*page_slugs)
+    g.cache_state = state
+    return state
+
+
+def catalog_version() -> str | None:
+    """The version tag of this request's page."""
+    return request_state().tag(request.endpoint)
+
+
+EARLY_STATE = "shop.cache_state"  # the early path hands its state read to Flask on a miss
 _local = threading.local()
 
 
-def _pg_state(url: str):
+def _pg_state(url: str, params: dict[str, Any]):
     """The state query on this thread's own autocommit connection: one round trip, no pool.
 
     Each worker thread keeps one small connection for it (made after gunicorn forks, on first
@@ -86,9 +175,12 @@ def _pg_state(url: str):
     for attempt in (1, 2):
         conn = connections.get(url)
         if conn is None or conn.closed:
-            conn = connections[url] = psycopg.connect(url, autocommit=True, connect_timeout=5)
+            conn = connections[url] = psycopg.connect(
+                url, autocommit=True, connect_timeout=5, prepare_threshold=0,  # prepared: planned once, not per request
+                options="-c plan_cache_mode=force_generic_plan",
+            )
         try:
-            return conn.execute(_STATE_PG_SQL).fetchone()
+            return conn.execute(_STATE_PG_SQL, {**_STATE_PG_PARAMS, **params}).fetchone()
         except psycopg.OperationalError:
             connections.pop(url, None)
             if attempt == 2:
@@ -96,13 +188,31 @@ def _pg_state(url: str):
     return None
 
 
+# --------------------------------------------------------------------------- fragments
+
+
+def release_tag(folders: list[Path]) -> str:
+    """A digest of the templates and translations: cached pages of an older release are never served."""
+    digest = hashlib.sha1()
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix in {".html", ".mo", ".xml", ".txt"}:
+                digest.update(path.name.encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def _release() -> str:
+    return current_app.config.get("CACHE_RELEASE", "")
+
+
 def cached_fragment(name: str, parts: tuple[object, ...], render: Callable[[], T]) -> T:
-    """What `render()` makes (HTML, or None), from the cache when the catalogue is unchanged."""
+    """What `render()` makes (HTML, or None), from the cache when the page's version is unchanged."""
     version = catalog_version()
     if version is None or not current_app.config.get("FRAGMENT_CACHE", True):
         return render()
     digest = hashlib.sha1(repr(parts).encode()).hexdigest()
-    key = f"frag:{name}:{version}:{digest}"
+    key = f"frag:{name}:{_release()}:{version}:{digest}"
     value = cache.get(key)
     if value is None:
         value = render()
@@ -110,42 +220,105 @@ def cached_fragment(name: str, parts: tuple[object, ...], render: Callable[[], T
     return None if value == MISSING else value  # type: ignore[return-value]
 
 
-def _page_key(version: int, lang: str) -> str | None:
-    if request.method != "GET" or request.endpoint not in PAGE_ENDPOINTS:
-        return None
+# --------------------------------------------------------------------------- whole pages
+
+
+def page_key(tag: str, lang: str, environ: dict, cart_count: int = 0) -> str:
+    """The cache key of a whole page: its version, language, address (path and query) and the
+    header's cart count (0 for nearly every visitor; a visitor with items shares the page with
+    everyone who has as many)."""
+    address = environ.get("PATH_INFO", "") + "?" + environ.get("QUERY_STRING", "")
+    digest = hashlib.sha1(address.encode("latin-1", "replace")).hexdigest()
+    return f"page:{_release()}:{tag}:{lang}:{cart_count}:{digest}"
+
+
+def token_period() -> int:
+    return int(time.time() // TOKEN_ETAG_SECONDS)
+
+
+def page_etag(key: str, csrf_secret: str | None) -> str:
+    """A weak ETag from the page's key; for a page with the visitor's token, also from that token's
+    session secret and the half hour, so a 304 never hands back a copy with a stale token."""
+    extra = ""
+    if csrf_secret is not None:
+        extra = f":{csrf_secret}:{token_period()}"
+    return 'W/"' + hashlib.sha1((key + extra).encode()).hexdigest()[:24] + '"'
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    tags = {t.strip() for t in if_none_match.split(",")}
+    return "*" in tags or etag in tags or etag[2:] in tags
+
+
+def shared_cache_control() -> str:
+    return f"public, max-age=0, s-maxage={int(current_app.config.get('PAGE_SHARED_MAX_AGE', 10))}"
+
+
+def _cacheable_here() -> bool:
+    if request.method not in ("GET", "HEAD") or request.endpoint not in PAGE_ENDPOINTS:
+        return False
     if not current_app.config.get("FRAGMENT_CACHE", True):
-        return None
-    if "_user_id" in session or "_flashes" in session:
-        return None
-    digest = hashlib.sha1(request.full_path.encode()).hexdigest()
-    return f"page:{version}:{lang}:{digest}"
+        return False
+    return "_user_id" not in session and "_flashes" not in session
 
 
 def serve_cached_page(lang: str):
-    """Before a storefront view: the whole page from the cache, or None (and remember the key)."""
-    version = catalog_version()
-    if version is None:
+    """Before a storefront view: 304, the whole page from the cache, or None (and remember the key)."""
+    tag = catalog_version()
+    if tag is None or not _cacheable_here():
         return None
-    key = _page_key(version, lang)
-    if key is None:
-        return None
-    html = cache.get(key)
-    if html is None:
+    g.cart_count = visitor_cart_count()  # no query for a visitor without a cart
+    g.page_key = key = page_key(tag, lang, request.environ, g.cart_count)
+    if etag_matches(request.headers.get("If-None-Match", ""), _etag(key)):
+        return _shared_headers(current_app.response_class(status=304), key)
+    entry = cache.get(key)
+    if entry is None:
         g.page_cache_key = key
         return None
-    response = current_app.response_class(html, mimetype="text/html")
-    return personalise(response)
+    return _answer(entry, key, store=True)
+
+
+def _etag(key: str) -> str:
+    """This page's ETag for this visitor (with the CSRF secret now in their session, if it has a token)."""
+    return page_etag(key, session.get("csrf_token", "") if request.endpoint in TOKEN_ENDPOINTS else None)
+
+
+def _answer(entry: compression.CachedPage, key: str, store: bool = False):
+    body, encoding = entry.body_for(request.headers.get("Accept-Encoding", ""), generate_csrf, current_app)
+    if entry.grown and store:  # compressed for this kind of client for the first time: keep that too
+        entry.grown = False
+        cache.set(key, entry, timeout=FRAGMENT_TIMEOUT)
+    response = current_app.response_class(body, mimetype="text/html")
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+    response.personalised = True  # type: ignore[attr-defined]
+    return _shared_headers(response, key)
+
+
+def _shared_headers(response, key: str):
+    response.headers["ETag"] = _etag(key)
+    response.headers["Vary"] = VARY
+    response.headers["Cache-Control"] = shared_cache_control()
+    return response
 
 
 def store_and_personalise(response):
-    """After a storefront view: keep a cacheable page for the next visitor, then personalise it."""
+    """After a storefront view: keep a cacheable page (compressed once) for the next visitor, then
+    personalise it; set the page's caching headers."""
     key = g.pop("page_cache_key", None)
     if key and response.status_code == 200 and response.mimetype == "text/html" and not response.direct_passthrough:
-        cache.set(key, response.get_data(), timeout=FRAGMENT_TIMEOUT)  # bytes, served as they are
-    return personalise(response)
-
-
-_PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
+        # The count is part of the page's key, so it is written into the kept copy.
+        body = response.get_data().replace(_CART_COUNT_BYTES, str(g.get("cart_count", 0)).encode())
+        entry = compression.CachedPage.make(body, current_app)
+        response = _answer(entry, key)  # compressed for this client, then kept
+        entry.grown = False
+        cache.set(key, entry, timeout=FRAGMENT_TIMEOUT)
+    response = personalise(response)
+    if response.status_code == 200 and "page_key" in g:
+        _shared_headers(response, g.page_key)
+    return response
 
 
 def no_store(response):
@@ -154,6 +327,7 @@ def no_store(response):
     return response
 
 
+_PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 _CART_COUNT_BYTES = CART_COUNT_PLACEHOLDER.encode()
 
 

@@ -111,6 +111,10 @@ class Config:
         self.PROMPTPAY_HOLD_HOURS = _int("PROMPTPAY_HOLD_HOURS", 24)
         self.CART_LIFETIME_DAYS = _int("CART_LIFETIME_DAYS", 30)
         self.CATALOGUE_PAGE_SIZE = _int("CATALOGUE_PAGE_SIZE", 24)
+        # How long a CDN or reverse proxy may serve an anonymous catalogue, centre or product page
+        # without asking again (s-maxage): the most a page seen through a proxy can lag a change.
+        # Browsers always ask again (max-age=0) and get a 304 while nothing changed.
+        self.PAGE_SHARED_MAX_AGE = _bounded_int("PAGE_SHARED_MAX_AGE", 10, 0, 3600)
         # The seller on receipts and credit notes: the association (demo values by default).
         self.SELLER_NAME = os.environ.get("SELLER_NAME", "สมาคมห้องสมุดแห่งประเทศไทยฯ (ศูนย์เรียนรู้ต่อเนื่องอย่างยั่งยืน)")
         self.SELLER_ADDRESS = os.environ.get("SELLER_ADDRESS", "1346 ถนนอัครเทศ แขวงคลองจั่น เขตบางกะปิ กรุงเทพมหานคร 10240")

@@ -6,6 +6,7 @@ from shop.models.catalog import (  # noqa: F401
     CatalogVersion,
     Category,
     Centre,
+    PageVersion,
     Product,
     ProductImage,
     Variant,

@@ -1,6 +1,8 @@
 """The catalogue: centres, categories, products, their variants and images."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import cast
 
@@ -16,6 +18,10 @@ from sqlalchemy import (
     Table,
     Text,
     event,
+    inspect,
+    or_,
+    select,
+    text,
     update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, scoped_session
@@ -238,9 +244,11 @@ class ProductImage(Model):
 
 
 class CatalogVersion(Model):
-    """One row whose counter moves in the same transaction as any catalogue change.
+    """Counters that move in the same transaction as a catalogue change, keying cached pages.
 
-    Cached catalogue pages are keyed by it, so a committed change is never served stale.
+    Row 1 (LISTS) is the lists' version: any change to the catalogue or its stock moves it
+    (catalogue, home page, sitemap). Row 2 (SITE) moves when a centre or a category changes,
+    which every page shows. A committed change is therefore never served stale.
     """
 
     __tablename__ = "catalog_version"
@@ -249,7 +257,40 @@ class CatalogVersion(Model):
     version: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class PageVersion(Model):
+    """The version of one product's page ("product:<id>") or one centre's ("centre:<id>").
+
+    A missing row is version 0. Moved only by `bump_versions`, after the lists' row is
+    locked, so bumping transactions queue on that one row and never deadlock on these.
+    """
+
+    __tablename__ = "page_version"
+
+    scope: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+LISTS, SITE = 1, 2
 CATALOG_MODELS = (Centre, Category, Product, Variant, ProductImage)
+_PENDING = "catalogue_versions_to_move"
+
+
+@dataclass
+class PendingBumps:
+    """What this transaction changed, for the version counters moved just before it commits."""
+
+    lists: bool = False
+    site: bool = False
+    products: set[int] = field(default_factory=set)
+    centres: set[int] = field(default_factory=set)
+    variants: set[int] = field(default_factory=set)  # their products (and centres) found at commit
+
+    def __bool__(self) -> bool:
+        return self.lists or self.site or bool(self.products or self.centres or self.variants)
+
+
+def pending_bumps(session: Session | scoped_session) -> PendingBumps:
+    return session.info.setdefault(_PENDING, PendingBumps())
 
 
 @event.listens_for(Product, "before_insert")
@@ -258,17 +299,78 @@ def _keep_search_text(mapper, connection, product: Product) -> None:  # noqa: AR
     product.refresh_search_text()
 
 
-@event.listens_for(Session, "before_flush")
-def _bump_catalog_version(session: Session, flush_context, instances) -> None:  # noqa: ARG001
-    changed = (*session.new, *session.dirty, *session.deleted)
-    if any(isinstance(obj, CATALOG_MODELS) for obj in changed):
-        bump_catalog_version(session)
+def _old_and_new(obj: object, attribute: str) -> set[int]:
+    state = inspect(obj)
+    assert state is not None
+    history = state.attrs[attribute].history
+    values = {*history.added, *history.unchanged, *history.deleted}
+    return {v for v in values if v is not None}
 
 
-def bump_catalog_version(session: Session | scoped_session) -> None:
-    """Move the catalogue's version inside the caller's transaction."""
+@event.listens_for(Session, "after_flush")
+def _note_catalogue_changes(session: Session, flush_context) -> None:  # noqa: ARG001
+    """Note which pages this flush changed (the session still shows the pre-flush state)."""
+    # A dirty object counts only if a column of its own changed: adding a product puts its
+    # centre's `products` collection in session.dirty, but the centre itself did not change.
+    dirty = [obj for obj in session.dirty if session.is_modified(obj, include_collections=False)]
+    changed = [obj for obj in (*session.new, *dirty, *session.deleted) if isinstance(obj, CATALOG_MODELS)]
+    if not changed:
+        return
+    pending = pending_bumps(session)
+    pending.lists = True
+    for obj in changed:
+        if isinstance(obj, (Centre, Category)):
+            pending.site = True
+        elif isinstance(obj, Product):
+            pending.products.add(obj.id)
+            pending.centres |= _old_and_new(obj, "centre_id") | ({obj.centre_id} if obj.centre_id else set())
+        elif isinstance(obj, (Variant, ProductImage)):
+            pending.products |= _old_and_new(obj, "product_id")
+
+
+@event.listens_for(Session, "before_commit")
+def _move_versions(session: Session) -> None:
+    session.flush()  # what is still pending is noted by _note_catalogue_changes (a no-op when clean)
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        bump_versions(session, pending)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_versions(session: Session, previous_transaction) -> None:
+    if not previous_transaction.nested:
+        session.info.pop(_PENDING, None)
+
+
+def bump_catalog_version(session: Session | scoped_session, variant_ids: Iterable[int] = ()) -> None:
+    """Stock of these variants changed in this transaction: their pages and the lists move at commit."""
+    pending = pending_bumps(session)
+    pending.lists = True
+    pending.variants.update(variant_ids)
+
+
+def bump_versions(session: Session | scoped_session, pending: PendingBumps) -> None:
+    """Move the counters inside the caller's transaction: the lists' row first (a queue for all
+    bumping transactions), then the site's, then each page's in a fixed order."""
+    conn = session.connection()
     table = cast(Table, CatalogVersion.__table__)
-    # On the connection, not the Session: this may run inside a flush.
-    session.connection().execute(
-        update(table).where(table.c.id == 1).values(version=table.c.version + 1)
-    )
+    rows = [LISTS, SITE] if pending.site else [LISTS]
+    conn.execute(update(table).where(table.c.id.in_(rows)).values(version=table.c.version + 1))
+    products, centres = set(pending.products), set(pending.centres)
+    if products or pending.variants:  # the products (of these variants) and their centres, in one query
+        variant, product = cast(Table, Variant.__table__), cast(Table, Product.__table__)
+        of_variants = select(variant.c.product_id).where(variant.c.id.in_(pending.variants or [0]))
+        for product_id, centre_id in conn.execute(
+            select(product.c.id, product.c.centre_id).where(or_(product.c.id.in_(products or [0]), product.c.id.in_(of_variants)))
+        ):
+            products.add(product_id)
+            centres.add(centre_id)
+    scopes = sorted({f"product:{i}" for i in products} | {f"centre:{i}" for i in centres})
+    if scopes:
+        conn.execute(_BUMP_PAGE, [{"scope": scope} for scope in scopes])
+
+
+_BUMP_PAGE = text(
+    "INSERT INTO page_version (scope, version) VALUES (:scope, 1) "
+    "ON CONFLICT (scope) DO UPDATE SET version = page_version.version + 1"
+)

@@ -1,6 +1,6 @@
-from flask import Blueprint, request
+from flask import Blueprint, request, session
 
-from shop.caching import no_store, serve_cached_page, store_and_personalise
+from shop.caching import PAGE_ENDPOINTS, no_store, serve_cached_page, store_and_personalise
 from shop.i18n import current_language
 
 bp = Blueprint("storefront", __name__)
@@ -30,6 +30,11 @@ def _catalogue_state():
 
 @bp.after_request
 def _cache_page(response):
-    if request.endpoint not in PUBLIC_ENDPOINTS:
+    if request.endpoint not in PUBLIC_ENDPOINTS or (request.endpoint in PAGE_ENDPOINTS and "_user_id" in session):
         no_store(response)
-    return store_and_personalise(response)
+    response = store_and_personalise(response)
+    if session.modified and response.headers.get("Cache-Control", "").startswith("public"):
+        # This answer sets the visitor's session cookie (a new CSRF token): a shared cache must
+        # never keep it, or it would hand one visitor's session to the next.
+        response.headers["Cache-Control"] = "private, no-cache"
+    return response

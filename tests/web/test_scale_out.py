@@ -66,3 +66,35 @@ def test_sessions_are_signed_cookies_that_any_server_reads(app, backend, tmp_pat
     for shop in (first, second):
         with shop.app_context():
             db.engine.dispose()
+
+
+def test_a_stock_change_between_two_requests_to_different_servers_shows_at_once(app, backend, tmp_path, redis_url):
+    from shop.models import User
+    from shop.services.catalog import admin
+
+    staff = User(email="admin@tla.example", name="admin", role="admin")
+    staff.set_password("x" * 12)
+    db.session.add(staff)
+    db.session.commit()
+    scarf = make_product(slug="scarf", stock=5)
+    make_product(slug="basket", stock=5)
+    first = server(backend, tmp_path, redis_url, "a")
+    second = server(backend, tmp_path, redis_url, "b")
+    second.config["SECRET_KEY"] = first.config["SECRET_KEY"]
+    visitor = first.test_client()
+    basket = visitor.get("/products/basket")
+    assert "มีสินค้า" in first.test_client().get("/products/scarf").get_data(as_text=True)
+
+    # the stock runs out through the back office's own service, between a request to one server...
+    admin.adjust_stock(staff, scarf.variants[0].id, -5, "count")
+    # ...and the next, to the other: it shows at once
+    page = second.test_client().get("/products/scarf").get_data(as_text=True)
+    assert "สินค้าหมด" in page
+    # while the other product's page, cached by the first server, is still served from Redis
+    same_visitor = second.test_client()
+    same_visitor.set_cookie("session", visitor.get_cookie("session").value)
+    again = same_visitor.get("/products/basket", headers={"If-None-Match": basket.headers["ETag"]})
+    assert again.status_code == 304
+    for shop in (first, second):
+        with shop.app_context():
+            db.engine.dispose()

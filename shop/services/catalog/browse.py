@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from sqlalchemy import and_, exists, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from shop.extensions import db
 from shop.models import REGIONS, Category, Centre, Product, Variant
@@ -137,6 +137,29 @@ def _with_list_relations(stmt):
     )
 
 
+# What a product card shows (the list's template): the long texts (descriptions, maker's story,
+# search text) stay in the database. raiseload: a card that reached for another column would
+# fail in the tests rather than load it row by row.
+_CARD_COLUMNS = (
+    Product.id, Product.centre_id, Product.category_id, Product.slug, Product.name_th, Product.name_en,
+    Product.otop, Product.otop_stars, Product.featured, Product.status, Product.created_at,
+)
+_CARD_VARIANT_COLUMNS = (
+    Variant.id, Variant.product_id, Variant.price_satang, Variant.stock_on_hand, Variant.stock_reserved,
+    Variant.active, Variant.position,
+)
+
+
+def _card_columns_only(stmt):
+    return stmt.options(
+        load_only(*_CARD_COLUMNS, raiseload=True),
+        joinedload(Product.centre),
+        joinedload(Product.category),
+        selectinload(Product.variants).load_only(*_CARD_VARIANT_COLUMNS, raiseload=True),
+        selectinload(Product.images),
+    )
+
+
 def search_products(filters: CatalogueFilters, per_page: int) -> ProductPage:
     """Active products matching the filters, one page of them, in four queries."""
     conditions = [Product.status == "active", _sellable_variant()]
@@ -164,7 +187,7 @@ def search_products(filters: CatalogueFilters, per_page: int) -> ProductPage:
         "price_desc": (_min_price().desc(), Product.id.desc()),
         "name": (Product.name_th.asc(), Product.id.asc()),
     }[filters.sort]
-    stmt = _with_list_relations(base.order_by(*order)).limit(per_page).offset((filters.page - 1) * per_page)
+    stmt = _card_columns_only(base.order_by(*order)).limit(per_page).offset((filters.page - 1) * per_page)
     items = list(db.session.scalars(stmt).unique())
     return ProductPage(items=items, total=total or 0, page=filters.page, per_page=per_page)
 

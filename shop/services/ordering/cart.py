@@ -169,8 +169,15 @@ def merge_into_account(guest_cart: Cart | None, user_id: int) -> Cart | None:
 
 def clear(cart: Cart) -> None:
     """Empty the cart (inside the caller's transaction)."""
-    db.session.execute(delete(CartItem).where(CartItem.cart_id == cart.id))
-    db.session.expire(cart, ["items"])
+    clear_by_id(cart.id)
+
+
+def clear_by_id(cart_id: int) -> None:
+    """Empty the cart with this id (inside the caller's transaction), with no read first."""
+    db.session.execute(delete(CartItem).where(CartItem.cart_id == cart_id))
+    loaded = db.session.identity_map.get(db.session.identity_key(Cart, cart_id))
+    if loaded is not None:
+        db.session.expire(loaded, ["items"])
 
 
 # --- What the cart page and checkout show -------------------------------------------------

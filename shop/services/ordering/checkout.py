@@ -162,9 +162,14 @@ def place_order(
     """Turn the cart into an order with one shipment per centre and hold its stock.
 
     A replay with the same idempotency key returns the order already placed.
+
+    Reads first, locks last: the cart, prices, stock and a free order number are read before the
+    write transaction, so a buyer refused ("sold out", prices changed) never waits for a lock,
+    and the stock rows are locked only by the guarded UPDATEs just before the commit (which also
+    check the prices the order was built with: services/ordering/inventory.reserve).
     """
     now = now or utcnow()
-    begin_write()
+    db.session.commit()  # a fresh read of what is committed now
     existing = order_by_key(idempotency_key)
     if existing is not None:
         return existing
@@ -177,6 +182,7 @@ def place_order(
         raise CartHasProblems()
     if summary.fingerprint() != expected_fingerprint:
         raise PriceChanged()
+    cart_id = cart.id if cart is not None else None
 
     order = Order(
         number=_new_order_number(now),
@@ -229,16 +235,20 @@ def place_order(
             )
             shipment.lines.append(order_line)
             order.lines.append(order_line)
+    begin_write()  # the short write: insert the order, then hold its stock, then commit
     try:
         db.session.add(order)
         db.session.flush()
+        if cart_id is not None:
+            carts.clear_by_id(cart_id)
         lifecycle.placed(order)
-        if cart is not None:
-            carts.clear(cart)
         events.commit()
     except OutOfStock:
         events.rollback()
         count("stock_outs", where="checkout")
+        raise
+    except PriceChanged:
+        events.rollback()
         raise
     except IntegrityError:
         events.rollback()

@@ -6,17 +6,18 @@ stock it needs in its WHERE clause, so two buyers can never both take the last u
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import cast
 
-from sqlalchemy import CursorResult, Table, insert, update
+from sqlalchemy import CursorResult, Table, insert, select, update
 
 from shop.extensions import db
-from shop.models import StockMovement, Variant
+from shop.models import Product, StockMovement, Variant
 from shop.models.catalog import bump_catalog_version
-from shop.services.errors import OutOfStock
+from shop.services.errors import OutOfStock, PriceChanged
 
 variant_table = cast(Table, Variant.__table__)
+product_table = cast(Table, Product.__table__)
 movement_table = cast(Table, StockMovement.__table__)
 
 
@@ -47,31 +48,53 @@ def _run(stmt) -> CursorResult:
     return cast(CursorResult, db.session.execute(stmt))
 
 
-def _changed() -> None:
-    bump_catalog_version(db.session)
+def _changed(variant_ids: Iterable[int]) -> None:
+    """These variants' pages and the lists move when this transaction commits (not before: the
+    counters are taken last, so the rows they lock are held for as short a time as can be)."""
+    bump_catalog_version(db.session, variant_ids)
 
 
-def reserve(lines: Iterable[tuple[int, int]], order_id: int) -> None:
-    """Hold stock for an order; raise OutOfStock (caller rolls back) if any unit is missing."""
-    for variant_id, quantity in _merged(lines):
-        result = _run(
-            update(variant_table)
-            .where(
-                variant_table.c.id == variant_id,
-                variant_table.c.active.is_(True),
-                variant_table.c.stock_on_hand - variant_table.c.stock_reserved >= quantity,
-            )
-            .values(stock_reserved=variant_table.c.stock_reserved + quantity)
-        )
+def reserve(lines: Iterable[tuple[int, int]], order_id: int, prices: Mapping[int, int] | None = None) -> None:
+    """Hold stock for an order; raise OutOfStock (caller rolls back) if any unit is missing.
+
+    With `prices` (variant id -> unit price the order was built with, read before this
+    transaction), the same guarded UPDATE also checks the price still holds and the product is
+    still on sale, and raises PriceChanged if not: the checkout reads first and locks last.
+    """
+    merged = _merged(lines)
+    for variant_id, quantity in merged:
+        guards = [
+            variant_table.c.id == variant_id,
+            variant_table.c.active.is_(True),
+            variant_table.c.stock_on_hand - variant_table.c.stock_reserved >= quantity,
+        ]
+        if prices is not None:
+            guards += [
+                variant_table.c.price_satang == prices[variant_id],
+                variant_table.c.product_id.in_(select(product_table.c.id).where(product_table.c.status == "active")),
+            ]
+        result = _run(update(variant_table).where(*guards).values(stock_reserved=variant_table.c.stock_reserved + quantity))
         if result.rowcount != 1:
+            if prices is not None and _price_or_sale_changed(variant_id, prices[variant_id]):
+                raise PriceChanged()
             raise OutOfStock(variant_id=variant_id)
         _record(variant_id, "reserve", reserved=quantity, order_id=order_id)
-    _changed()
+    _changed(v for v, _ in merged)
+
+
+def _price_or_sale_changed(variant_id: int, price: int) -> bool:
+    row = db.session.execute(
+        select(variant_table.c.price_satang, variant_table.c.active, product_table.c.status)
+        .join(product_table, product_table.c.id == variant_table.c.product_id)
+        .where(variant_table.c.id == variant_id)
+    ).first()
+    return row is None or row.price_satang != price or not row.active or row.status != "active"
 
 
 def release(lines: Iterable[tuple[int, int]], order_id: int, note: str = "") -> None:
     """Give an order's held stock back."""
-    for variant_id, quantity in _merged(lines):
+    merged = _merged(lines)
+    for variant_id, quantity in merged:
         result = _run(
             update(variant_table)
             .where(variant_table.c.id == variant_id, variant_table.c.stock_reserved >= quantity)
@@ -80,12 +103,13 @@ def release(lines: Iterable[tuple[int, int]], order_id: int, note: str = "") -> 
         if result.rowcount != 1:  # would mean the ledger and the counters disagree
             raise RuntimeError(f"variant {variant_id} holds less than {quantity} reserved units")
         _record(variant_id, "release", reserved=-quantity, order_id=order_id, note=note)
-    _changed()
+    _changed(v for v, _ in merged)
 
 
 def ship(lines: Iterable[tuple[int, int]], order_id: int, user_id: int | None = None) -> None:
     """Held units leave the shelf: both on-hand and reserved go down."""
-    for variant_id, quantity in _merged(lines):
+    merged = _merged(lines)
+    for variant_id, quantity in merged:
         result = _run(
             update(variant_table)
             .where(variant_table.c.id == variant_id, variant_table.c.stock_reserved >= quantity)
@@ -97,12 +121,13 @@ def ship(lines: Iterable[tuple[int, int]], order_id: int, user_id: int | None = 
         if result.rowcount != 1:
             raise RuntimeError(f"variant {variant_id} holds less than {quantity} reserved units")
         _record(variant_id, "ship", on_hand=-quantity, reserved=-quantity, order_id=order_id, user_id=user_id)
-    _changed()
+    _changed(v for v, _ in merged)
 
 
 def write_off(lines: Iterable[tuple[int, int]], order_id: int, user_id: int | None = None, note: str = "") -> None:
     """Held units that will never be sold (refunded and not put back): they leave the shelf."""
-    for variant_id, quantity in _merged(lines):
+    merged = _merged(lines)
+    for variant_id, quantity in merged:
         result = _run(
             update(variant_table)
             .where(variant_table.c.id == variant_id, variant_table.c.stock_reserved >= quantity)
@@ -114,7 +139,7 @@ def write_off(lines: Iterable[tuple[int, int]], order_id: int, user_id: int | No
         if result.rowcount != 1:
             raise RuntimeError(f"variant {variant_id} holds less than {quantity} reserved units")
         _record(variant_id, "adjust", on_hand=-quantity, reserved=-quantity, order_id=order_id, user_id=user_id, note=note)
-    _changed()
+    _changed(v for v, _ in merged)
 
 
 def change_on_hand(variant_id: int, delta: int, reason: str, user_id: int | None = None, note: str = "",
@@ -135,4 +160,4 @@ def change_on_hand(variant_id: int, delta: int, reason: str, user_id: int | None
         raise OutOfStock(variant_id=variant_id)
     _record(variant_id, reason, on_hand=delta, user_id=user_id, note=note)
     if bump_version:
-        _changed()
+        _changed((variant_id,))

@@ -95,8 +95,10 @@ def flag(order: Order, text: str) -> None:
 # --- Orders ---------------------------------------------------------------------------------
 
 def placed(order: Order) -> None:
-    """A new order holds its stock (called by checkout inside its transaction)."""
-    inventory.reserve(_hold(order), order.id)
+    """A new order holds its stock (called by checkout inside its transaction), at the prices it
+    was built with: a price changed since then raises PriceChanged."""
+    prices = {line.variant_id: line.unit_price_satang for line in order.lines}
+    inventory.reserve(_hold(order), order.id, prices=prices)
     events.announce(events.OrderPlaced(order))
 
 

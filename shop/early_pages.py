@@ -1,0 +1,197 @@
+"""Cached storefront pages answered before Flask's request machinery, for anonymous visitors.
+
+A WSGI layer in front of the app: for a GET or HEAD of the home, catalogue, centre or product
+page by a visitor who is not signed in and has no message waiting, it matches the URL, reads
+the page's versions in the one state query (shop/caching.py), and answers a 304 or the cached
+page itself, with the same headers the app would send. Anything else (a miss, a signed-in
+visitor, maintenance mode, a stock hold to expire, a language redirect) goes on to Flask
+unchanged; a miss hands its state read over, so the request still costs one state query.
+
+The visitor's CSRF token is made as Flask-WTF makes it (a random secret kept in the signed
+session cookie, and that secret signed with the `wtf-csrf-token` salt), so forms on an early
+page post like any other; tests post them.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from timeit import default_timer
+from typing import Any
+
+from flask import Flask
+from flask.sessions import SecureCookieSession
+from flask_compress.flask_compress import _choose_algorithm
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import dump_cookie, parse_cookie
+from werkzeug.routing import RequestRedirect
+
+from shop import caching
+from shop.extensions import cache
+from shop.language_urls import URL_LANGUAGE, move_language_prefix
+from shop.services import maintenance
+
+Answer = tuple[str, list[tuple[str, str]], bytes]
+ENDPOINT = "shop.early_endpoint"
+
+
+class EarlyPages:
+    """Wraps the app's WSGI callable; see the module's docstring."""
+
+    def __init__(self, app: Flask, wsgi_app: Callable) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.headers: list[tuple[str, str]] = []  # the security headers, filled in by create_app
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") in ("GET", "HEAD") and self.app.config.get("FRAGMENT_CACHE", True):
+            started = default_timer()
+            try:
+                answer = self.answer(environ)
+            except Exception:  # noqa: BLE001 - whatever went wrong, Flask answers (and logs) it
+                self.app.logger.exception("early page path failed; Flask answers instead")
+                environ.pop(caching.EARLY_STATE, None)
+                answer = None
+            if answer is not None:
+                status, headers, body = answer
+                start_response(status, headers)
+                self.account(environ, status, headers, started)
+                return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+        return self.wsgi_app(environ, start_response)
+
+    def account(self, environ: dict, status: str, headers: list[tuple[str, str]], started: float) -> None:
+        """The same request metrics and log line as a request through Flask (shop/ops)."""
+        code, endpoint, method = status.split(" ", 1)[0], environ.get(ENDPOINT, ""), environ["REQUEST_METHOD"]
+        elapsed = max(default_timer() - started, 0.0)
+        exporter = self.app.extensions.get("http_metrics")
+        if exporter is not None:
+            collectors = exporter.registry._names_to_collectors  # noqa: SLF001 - the exporter's own metrics
+            duration, total = collectors.get("flask_http_request_duration_seconds"), collectors.get("flask_http_request_total")
+            if duration is not None and total is not None:
+                duration.labels(method=method, endpoint=endpoint, status=code).observe(elapsed)
+                total.labels(method=method, status=code).inc()
+        if self.app.logger.isEnabledFor(logging.INFO):
+            path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+            request_id = dict(headers).get("X-Request-ID", "")
+            self.app.logger.info("%s %s %s", method, path, code, extra={
+                "event": "request", "request_id": request_id, "method": method, "path": path, "endpoint": endpoint,
+                "status": int(code), "duration_ms": round(elapsed * 1000, 1), "user_id": None,
+            })
+
+    def answer(self, environ: dict) -> Answer | None:
+        move_language_prefix(environ)
+        try:
+            endpoint, args = self.app.url_map.bind_to_environ(environ, server_name=self.app.config.get("SERVER_NAME")).match()
+        except (HTTPException, RequestRedirect):
+            return None
+        if endpoint not in caching.PAGE_ENDPOINTS:
+            return None
+        environ[ENDPOINT] = endpoint
+        with self.app.app_context():
+            return self.answer_page(environ, endpoint, args)
+
+    def answer_page(self, environ: dict, endpoint: str, args: Mapping[str, Any]) -> Answer | None:
+        cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
+        if self.app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies:
+            return None
+        session = self.session(cookies)
+        if session is None or "_user_id" in session or "_flashes" in session:
+            return None
+        if session.get("cart_id") is not None:
+            return None  # the header counts this visitor's items: Flask reads the cart
+        lang = environ.get(URL_LANGUAGE) or "th"
+        if lang == "th" and session.get("lang") == "en":
+            return None  # the app sends this visitor to the English address
+        if maintenance.is_on():
+            return None
+        state = caching.read_state(*caching.slugs_of(endpoint, args))
+        environ[caching.EARLY_STATE] = state
+        tag = state.tag(endpoint)
+        if tag is None or caching.overdue(state):
+            return None
+        key = caching.page_key(tag, lang, environ)
+        token_page = endpoint in caching.TOKEN_ENDPOINTS
+
+        def etag() -> str:  # with the visitor's CSRF secret as it is now, on a page with their token
+            return caching.page_etag(key, session.get("csrf_token", "") if token_page else None)
+
+        headers = [("Vary", caching.VARY), ("Cache-Control", caching.shared_cache_control())]
+        headers += [*self.headers, ("X-Request-ID", uuid.uuid4().hex)]
+        if caching.etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), etag()):
+            return "304 Not Modified", [("ETag", etag()), *headers], b""
+        entry = cache.get(key)
+        if entry is None:
+            return None
+        new_cookie: list[str] = []
+
+        def token() -> str:
+            return self.csrf_token(session, new_cookie)
+
+        body, encoding = entry.body_for(environ.get("HTTP_ACCEPT_ENCODING", ""), token, self.app)
+        if entry.grown:
+            entry.grown = False
+            cache.set(key, entry, timeout=caching.FRAGMENT_TIMEOUT)
+        if encoding is None and len(entry.parts) > 1 and accepts_compression(self.app, environ):
+            return None  # a client with brotli or zstd but no gzip: Flask compresses this page its own way
+        headers.append(("ETag", etag()))
+        if new_cookie:
+            headers[1] = ("Cache-Control", "private, no-cache")  # never kept by a shared cache
+            headers.append(("Set-Cookie", new_cookie[0]))
+        headers += [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))]
+        if encoding:
+            headers.append(("Content-Encoding", encoding))
+        return "200 OK", headers, body
+
+    def session(self, cookies: dict) -> SecureCookieSession | None:
+        """The visitor's session from its signed cookie; an empty one when there is none; None if unreadable."""
+        interface = self.app.session_interface
+        value = cookies.get(interface.get_cookie_name(self.app))  # type: ignore[attr-defined]
+        if not value:
+            return SecureCookieSession()
+        serializer = interface.get_signing_serializer(self.app)  # type: ignore[attr-defined]
+        if serializer is None:
+            return None
+        try:
+            data = serializer.loads(value, max_age=int(self.app.permanent_session_lifetime.total_seconds()))
+        except BadSignature:
+            return None
+        return SecureCookieSession(data)
+
+    def csrf_token(self, session: SecureCookieSession, new_cookie: list[str]) -> str:
+        """The visitor's CSRF token, as flask_wtf.csrf.generate_csrf makes it; a new session keeps its secret."""
+        config = self.app.config
+        field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        if field not in session:
+            session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
+            new_cookie.append(self.session_cookie(session))
+        secret = config.get("WTF_CSRF_SECRET_KEY") or self.app.secret_key or ""
+        return str(URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(session[field]))
+
+    def session_cookie(self, session: SecureCookieSession) -> str:
+        """The Set-Cookie value Flask's session interface would send for this session."""
+        app, interface = self.app, self.app.session_interface
+        serializer = interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+        return dump_cookie(
+            interface.get_cookie_name(app),  # type: ignore[attr-defined]
+            serializer.dumps(dict(session)),
+            expires=interface.get_expiration_time(app, session),
+            domain=interface.get_cookie_domain(app),
+            path=interface.get_cookie_path(app),
+            secure=interface.get_cookie_secure(app),
+            httponly=interface.get_cookie_httponly(app),
+            samesite=interface.get_cookie_samesite(app),
+        )
+
+
+def accepts_compression(app: Flask, environ: dict) -> bool:
+    return _choose_algorithm(tuple(app.config["COMPRESS_ALGORITHM"]), environ.get("HTTP_ACCEPT_ENCODING", "")) is not None
+
+
+def init_app(app: Flask) -> EarlyPages:
+    early = EarlyPages(app, app.wsgi_app)
+    app.wsgi_app = early  # type: ignore[method-assign]
+    app.extensions["early_pages"] = early
+    return early

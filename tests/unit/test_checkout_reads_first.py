@@ -1,0 +1,54 @@
+"""Placing an order reads first and locks last: a refusal writes nothing and waits for no lock,
+and the guarded UPDATE that holds the stock also checks the prices the order was built with."""
+import pytest
+import sqlalchemy as sa
+
+from shop.extensions import db
+from shop.models import Order, Product, Variant
+from shop.services.errors import CartHasProblems, OutOfStock, PriceChanged
+from shop.services.ordering import inventory
+from tests.factories import cart_with, make_product, place
+
+
+def writes(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "SELECT ... FOR UPDATE"))
+            or "FOR UPDATE" in s.upper()]
+
+
+def test_a_sold_out_buyer_is_refused_without_a_write_or_a_lock(app, count_queries):
+    product = make_product(stock=1)
+    winner, loser = cart_with((product.variants[0].id, 1)), cart_with((product.variants[0].id, 1))
+    fingerprint = __import__("shop.services.ordering.cart", fromlist=["summarise"]).summarise(loser).fingerprint()
+    place(winner)
+    with count_queries() as statements, pytest.raises(CartHasProblems):
+        place(loser, fingerprint=fingerprint)
+    assert writes(statements) == [], statements
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count(Order.id))) == 1
+
+
+def test_the_guarded_update_refuses_a_price_that_changed_since_the_order_was_built(app):
+    product = make_product(prices=(45000,), stock=5)
+    variant_id = product.variants[0].id
+    with pytest.raises(PriceChanged):
+        inventory.reserve([(variant_id, 1)], order_id=None, prices={variant_id: 40000})
+    db.session.rollback()
+    assert db.session.get(Variant, variant_id).stock_reserved == 0
+
+
+def test_the_guarded_update_refuses_a_product_taken_off_sale_meanwhile(app):
+    product = make_product(prices=(45000,), stock=5)
+    variant_id = product.variants[0].id
+    db.session.get(Product, product.id).status = "archived"
+    db.session.commit()
+    with pytest.raises(PriceChanged):
+        inventory.reserve([(variant_id, 1)], order_id=None, prices={variant_id: 45000})
+    db.session.rollback()
+
+
+def test_at_the_right_price_with_too_little_stock_it_is_out_of_stock(app):
+    product = make_product(prices=(45000,), stock=1)
+    variant_id = product.variants[0].id
+    with pytest.raises(OutOfStock):
+        inventory.reserve([(variant_id, 2)], order_id=None, prices={variant_id: 45000})
+    db.session.rollback()

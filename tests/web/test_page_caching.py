@@ -1,0 +1,324 @@
+"""Cached pages drop exactly when what they show changes, answer 304 without rendering, tell a
+proxy how long it may keep them, come compressed once, and are answered before Flask."""
+import gzip
+import zlib
+
+import pytest
+from flask import template_rendered
+
+from shop.compression import CSRF_PLACEHOLDER, CachedPage
+from shop.extensions import db
+from shop.models import CartItem, Centre, User, Variant
+from shop.services.catalog import admin
+from tests.factories import make_category, make_centre, make_product
+from tests.web.helpers import CSRF, csrf_token
+
+
+@pytest.fixture(autouse=True)
+def same_half_hour(monkeypatch):
+    """A product page's ETag also moves each half hour (its token's age): hold the clock still."""
+    import shop.caching
+
+    monkeypatch.setattr(shop.caching, "token_period", lambda: 1)
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def admin_user(app):
+    user = User(email="admin@tla.example", name="admin", role="admin")
+    user.set_password("x" * 12)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def renders(app):
+    """The templates Flask renders while the test runs."""
+    seen: list[str] = []
+
+    def record(sender, template, context, **extra):  # noqa: ARG001
+        seen.append(template.name)
+
+    template_rendered.connect(record, app)
+    yield seen
+    template_rendered.disconnect(record, app)
+
+
+@pytest.fixture
+def flask_requests(app):
+    """How many requests reached Flask's own machinery (the early path answers before it)."""
+    seen: list[str] = []
+    app.before_request_funcs.setdefault(None, []).insert(0, lambda: seen.append("flask") and None)
+    return seen
+
+
+def etag(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.headers["ETag"]
+
+
+# --------------------------------------------------------------------------- narrow invalidation
+
+
+def test_a_product_page_survives_a_stock_or_price_change_to_another_product(client, admin_user, renders):
+    centre = make_centre("surat")
+    scarf = make_product(centre, slug="scarf", prices=(45000,))
+    other = make_product(centre, slug="basket", prices=(30000,))
+    before = etag(client, "/products/scarf")
+    admin.receive_stock(admin_user, other.variants[0].id, 4)
+    variant = db.session.get(Variant, other.variants[0].id)
+    variant.price_satang = 31000
+    db.session.commit()
+    renders.clear()
+    response = client.get("/products/scarf")
+    assert response.headers["ETag"] == before and renders == []  # served as cached, not rendered
+    assert "฿310" in text(client.get("/products/basket"))
+    assert scarf.id
+
+
+def test_a_stock_change_drops_that_products_page_the_lists_and_its_centre(client, admin_user):
+    centre = make_centre("surat")
+    scarf = make_product(centre, slug="scarf", stock=5)
+    pages = ["/products/scarf", "/products", "/", "/centres/surat"]
+    before = {url: etag(client, url) for url in pages}
+    admin.adjust_stock(admin_user, scarf.variants[0].id, -5, "count")
+    after = {url: etag(client, url) for url in pages}
+    assert all(before[url] != after[url] for url in pages)
+    assert "สินค้าหมด" in text(client.get("/products/scarf"))
+
+
+def test_a_new_product_drops_the_lists_and_its_centre_page_but_not_other_pages(client):
+    surat, nan, cloth = make_centre("surat"), make_centre("nan"), make_category("cloth")
+    make_product(surat, cloth, slug="scarf")
+    make_product(nan, cloth, slug="basket")
+    pages = ["/products", "/", "/centres/surat", "/centres/nan", "/products/scarf", "/products/basket"]
+    before = {url: etag(client, url) for url in pages}
+    make_product(surat, cloth, slug="new-cloth", name_th="ผ้าใหม่ล่าสุด")
+    after = {url: etag(client, url) for url in pages}
+    changed = {url for url in pages if before[url] != after[url]}
+    assert changed == {"/products", "/", "/centres/surat"}
+    assert "ผ้าใหม่ล่าสุด" in text(client.get("/products")) and "ผ้าใหม่ล่าสุด" in text(client.get("/centres/surat"))
+
+
+def test_a_change_to_a_centre_drops_every_page_that_shows_it(client):
+    surat = make_centre("surat", name_th="ศูนย์สุราษฎร์เดิม")
+    make_product(surat, slug="scarf")
+    pages = ["/products/scarf", "/centres/surat", "/products", "/"]
+    before = {url: etag(client, url) for url in pages}
+    centre = db.session.get(Centre, surat.id)
+    centre.name_th = "ศูนย์สุราษฎร์ใหม่"
+    db.session.commit()
+    assert all(etag(client, url) != before[url] for url in pages)
+    page = text(client.get("/products/scarf"))
+    assert "ศูนย์สุราษฎร์ใหม่" in page and "ศูนย์สุราษฎร์เดิม" not in page
+
+
+def test_an_order_placed_and_rolled_back_moves_no_version(app, client):
+    from shop.services.errors import OutOfStock
+    from shop.services.ordering import inventory
+
+    product = make_product(slug="scarf", stock=1)
+    before = etag(client, "/products/scarf")
+    with pytest.raises(OutOfStock):
+        inventory.reserve([(product.variants[0].id, 2)], order_id=None)
+    db.session.rollback()
+    assert etag(client, "/products/scarf") == before
+
+
+# --------------------------------------------------------------------------- HTTP caching
+
+
+def test_an_unchanged_page_answers_304_without_rendering(app, renders):
+    make_product(slug="scarf")
+    for url in ["/products", "/products/scarf", "/centres/" + db.session.scalar(db.select(Centre.slug)), "/en/products"]:
+        visitor = app.test_client()
+        first = visitor.get(url)
+        renders.clear()
+        again = visitor.get(url, headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304 and again.get_data() == b"" and renders == [], url
+        assert again.headers["ETag"] == first.headers["ETag"]
+
+
+def test_a_changed_page_answers_200_to_an_old_etag(client, admin_user):
+    product = make_product(slug="scarf", stock=5)
+    old = etag(client, "/products/scarf")
+    admin.receive_stock(admin_user, product.variants[0].id, 1)
+    assert client.get("/products/scarf", headers={"If-None-Match": old}).status_code == 200
+
+
+def test_anonymous_pages_may_be_kept_by_a_proxy_for_the_stated_time(app, client):
+    make_product(slug="scarf")
+    for url in ["/", "/products", "/products?page=1&sort=name", "/en/products"]:
+        response = client.get(url)
+        assert response.headers["Cache-Control"] == "public, max-age=0, s-maxage=10", url
+        assert {v.strip() for v in response.headers["Vary"].split(",")} >= {"Cookie", "Accept-Encoding"}
+        assert response.headers["ETag"].startswith('W/"')
+
+
+def test_a_page_that_sets_the_session_cookie_is_never_kept_by_a_proxy(app):
+    make_product(slug="scarf")
+    for _ in range(2):  # rendered, then from the cache
+        visitor = app.test_client()
+        first = visitor.get("/products/scarf")
+        assert "session=" in first.headers.get("Set-Cookie", "")
+        assert first.headers["Cache-Control"] == "private, no-cache"
+        # the same visitor again, with its cookie: nothing new to set, so shared caching is fine
+        again = visitor.get("/products/scarf")
+        assert "Set-Cookie" not in again.headers
+        assert again.headers["Cache-Control"].startswith("public, max-age=0, s-maxage=")
+
+
+def test_signed_in_and_personal_pages_are_never_stored(app, client, admin_user):
+    make_product(slug="scarf")
+    assert client.get("/cart").headers["Cache-Control"] == "no-store"
+    client.post("/account/sign-in", data={"csrf_token": csrf_token(client), "email": admin_user.email, "password": "x" * 12})
+    for url in ["/products", "/products/scarf", "/"]:
+        response = client.get(url)
+        assert response.headers["Cache-Control"] == "no-store" and "ETag" not in response.headers, url
+
+
+# --------------------------------------------------------------------------- compressed once
+
+
+def test_a_stitched_gzip_page_decompresses_to_the_page_with_the_token(app):
+    body = ("<html>" + "ผ้าทอมือ " * 3000 + CSRF_PLACEHOLDER + "</form>" + "ตะกร้า " * 2000 + "</html>").encode()
+    page = CachedPage.make(body, app)
+    for token in [b"IjEyMyI.abc", b"x" * 70_000, b""]:
+        expected = body.replace(CSRF_PLACEHOLDER.encode(), token)
+        packed = page.gzip(token)
+        assert gzip.decompress(packed) == expected
+        assert zlib.decompress(packed, wbits=31) == expected  # one gzip member, not several
+        assert len(packed) < len(expected) / 3 or len(token) > 1000
+
+
+def test_a_product_page_is_deflated_once_and_each_visitor_gets_their_own_token(app, monkeypatch):
+    import shop.compression as compression
+
+    product = make_product(slug="scarf", description_th="ผ้าฝ้าย " * 300)
+    calls = []
+    real = compression.deflate_part
+    monkeypatch.setattr(compression, "deflate_part", lambda data, level: calls.append(1) or real(data, level))
+    pages = []
+    for _ in range(3):
+        visitor = app.test_client()
+        response = visitor.get("/products/scarf", headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+        assert response.headers["Content-Encoding"] == "gzip"
+        html = gzip.decompress(response.get_data()).decode()
+        token = CSRF.search(html).group(1)
+        assert CSRF_PLACEHOLDER not in html
+        added = visitor.post("/cart/add", data={"csrf_token": token, "variant_id": product.variants[0].id, "quantity": "1"})
+        assert added.status_code == 303
+        pages.append(html)
+    assert len(calls) == 2  # the part before the token and the part after, once
+    assert pages[0] != pages[1]
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count(CartItem.id))) == 3
+
+
+def test_a_page_without_a_token_is_compressed_once_per_kind_of_client(app, compressions):
+    make_product(slug="scarf")
+    for _ in range(3):
+        app.test_client().get("/products", headers={"Accept-Encoding": "br"})
+        app.test_client().get("/products", headers={"Accept-Encoding": "gzip"})
+    assert sorted(compressions) == ["br", "gzip"]
+
+
+@pytest.fixture
+def compressions(monkeypatch):
+    import flask_compress.flask_compress as fc
+
+    calls = []
+    real = fc._compress_data
+    monkeypatch.setattr(fc, "_compress_data", lambda app, data, algorithm: calls.append(algorithm) or real(app, data, algorithm))
+    return calls
+
+
+# --------------------------------------------------------------------------- the early path
+
+
+def test_cached_pages_are_answered_before_flask_for_anonymous_visitors(app, flask_requests):
+    product = make_product(slug="scarf")
+    app.test_client().get("/products/scarf")  # rendered and cached by Flask
+    flask_requests.clear()
+    visitor = app.test_client()
+    page = visitor.get("/products/scarf")
+    assert page.status_code == 200 and flask_requests == []
+    for name in ["Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "X-Request-ID"]:
+        assert name in page.headers
+    # its form posts: the token was made for the session cookie it set
+    token = CSRF.search(text(page)).group(1)
+    added = visitor.post("/cart/add", data={"csrf_token": token, "variant_id": product.variants[0].id, "quantity": "1"})
+    assert added.status_code == 303
+    visitor.get("/cart")  # shows the "added" message
+    # the same visitor, now with a cart in its session, goes to Flask, which counts the items for
+    # the header, and gets the cached page kept for visitors with one item
+    flask_requests.clear()
+    again = visitor.get("/products/scarf")
+    assert again.status_code == 200 and flask_requests == ["flask"]
+    assert '<span class="cart-count">1</span>' in text(again)
+    # a visitor without a cart is still answered early, with the count at 0
+    flask_requests.clear()
+    other = app.test_client().get("/products/scarf")
+    assert flask_requests == [] and '<span class="cart-count">0</span>' in text(other)
+    assert "Set-Cookie" not in app.test_client().get("/").headers
+
+
+def test_the_early_path_leaves_signed_in_visitors_redirects_and_misses_to_flask(app, admin_user, flask_requests):
+    make_product(slug="scarf")
+    app.test_client().get("/products/scarf")
+    english = app.test_client()
+    english.get("/language/en")
+    flask_requests.clear()
+    assert english.get("/products/scarf").status_code == 302 and flask_requests  # to /en/products/scarf
+    signed_in = app.test_client()
+    signed_in.post("/account/sign-in", data={"csrf_token": csrf_token(signed_in), "email": admin_user.email, "password": "x" * 12})
+    flask_requests.clear()
+    assert signed_in.get("/products/scarf").headers["Cache-Control"] == "no-store" and flask_requests
+
+
+def test_a_cached_page_costs_one_state_query(client, app, count_queries):
+    make_product(slug="scarf")
+    client.get("/products/scarf")
+    client.get("/products")
+    for url in ["/products/scarf", "/products"]:
+        with count_queries() as statements:
+            assert client.get(url).status_code == 200
+        # PostgreSQL runs it on the worker's own autocommit connection, outside SQLAlchemy
+        assert len(statements) == (0 if db.engine.dialect.name == "postgresql" else 1), statements
+
+
+# --------------------------------------------------------------------------- the cold path
+
+
+@pytest.mark.parametrize("options", [1, 6])
+def test_an_uncached_product_page_runs_a_fixed_number_of_queries(client, app, count_queries, options):
+    """However many options and photos, no query per row: the page costs the same few queries."""
+    from shop.models import ProductImage
+
+    app.config["FRAGMENT_CACHE"] = False
+    product = make_product(slug="scarf", prices=tuple(10000 + i for i in range(options)))
+    for i in range(options):
+        db.session.add(ProductImage(product_id=product.id, filename=f"p{i}.jpg", thumb_filename=f"t{i}.jpg",
+                                    width=800, height=600, position=i))
+    db.session.commit()
+    db.session.expire_all()
+    with count_queries() as statements:
+        assert client.get("/products/scarf").status_code == 200
+    # (state,) product with centre and category, variants, images (with their variants)
+    state = 0 if db.engine.dialect.name == "postgresql" else 1
+    assert len(statements) <= 4 + state, statements
+
+
+def test_catalogue_cards_load_only_the_columns_they_show(client, app, count_queries):
+    app.config["FRAGMENT_CACHE"] = False
+    make_product(slug="scarf", description_th="ผ้าฝ้าย " * 500)
+    db.session.expire_all()
+    with count_queries() as statements:
+        assert client.get("/products").status_code == 200
+    product_query = next(s for s in statements if "FROM product" in s and "product.slug" in s and "count(" not in s)
+    assert "description_th" not in product_query and "search_text" not in product_query.split("WHERE")[0]
