@@ -330,7 +330,7 @@ def test_stock_csv_import_is_all_or_nothing_with_errors_per_row(app, world):
                           data={"csrf_token": token, "file": (io.BytesIO(bad), "count.csv")})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert foreign in page and "NOPE" in page and "listed twice" in page
+    assert foreign in page and "NOPE" in page and "มีซ้ำสองแถว" in page
     assert snapshot() == before
     good = f"sku,on_hand\n{sku},7\n".encode()
     staff.post("/backoffice/stock/import", content_type="multipart/form-data",
