@@ -19,8 +19,9 @@ from shop.models import (
     User,
     Variant,
 )
+from shop.services.money import format_baht
 from shop.services.notifications import outbox
-from shop.services.ordering import checkout, lifecycle
+from shop.services.ordering import attention, checkout, lifecycle
 from tests.factories import cart_with, make_centre, make_product, place
 from tests.web.helpers import CSRF, csrf_token
 
@@ -189,7 +190,10 @@ def test_cancelling_a_shipment_before_it_ships_returns_its_stock_and_flags_a_ref
     db.session.rollback()
     assert db.session.get(Shipment, shipment.id).status == "cancelled"
     assert db.session.get(Variant, world["cloth"].variants[0].id).stock_reserved == 1
-    assert "refund" in db.session.get(Order, world["order"].id).attention
+    order = db.session.get(Order, world["order"].id)
+    owed = format_baht(sum(line.unit_price_satang * line.quantity for line in shipment.lines) + shipment.shipping_fee_satang)
+    assert attention.messages(order, "en") == [f"Parcel from {shipment.centre.name_en} cancelled after payment: refund of {owed} due."]
+    assert attention.messages(order, "th") == [f"พัสดุจาก{shipment.centre.name_th}ถูกยกเลิกหลังชำระเงินแล้ว: ต้องคืนเงิน {owed}"]
 
 
 def test_admin_confirms_a_transfer_only_for_the_exact_amount(app, world):
