@@ -9,7 +9,9 @@ from __future__ import annotations
 from flask_babel import get_translations, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import _FlaskFormCSRF
 from wtforms import SubmitField
+from wtforms.validators import ValidationError
 
 
 class _ShopCatalogue:
@@ -28,12 +30,25 @@ class _ShopCatalogue:
 SHOP_CATALOGUE = _ShopCatalogue()
 
 
+class _ShopCSRF(_FlaskFormCSRF):
+    """Flask-WTF's CSRF check, its message (raised untranslated) put in the visitor's language."""
+
+    def validate_csrf_token(self, form, field):
+        try:
+            super().validate_csrf_token(form, field)
+        except ValidationError as error:
+            raise ValidationError(SHOP_CATALOGUE.gettext(str(error.args[0]))) from error
+
+
 class ShopForm(FlaskForm):
     """The base of every form: WTForms' and Flask-WTF's messages in the visitor's language."""
 
     class Meta(FlaskForm.Meta):
+        csrf_class = _ShopCSRF
+
         def get_translations(self, form):  # noqa: ARG002
             return SHOP_CATALOGUE
+
 
 
 class ActionForm(ShopForm):
