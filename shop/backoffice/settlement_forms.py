@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
@@ -21,5 +22,5 @@ class PayoutForm(ShopForm):
 class CommissionForm(ShopForm):
     centre_id = SelectField(_l("Centre"), coerce=int, validators=[DataRequired()])
     percent = StringField(_l("Commission (%)"), validators=[DataRequired(), Length(max=8)])
-    effective_from = DateField(_l("From"), validators=[DataRequired(message=_l("Please give the date."))])
+    effective_from = DateField(lazy_pgettext("date range", "From"), validators=[DataRequired(message=_l("Please give the date."))])
     submit = SubmitField(_l("Set commission"))
