@@ -60,7 +60,7 @@ def export(group: str):
     if group not in reports.GROUPS:
         abort(404)
     query = _query()
-    body = reports.to_csv(reports.breakdown(query, group, current_language()), group)
+    body = reports.to_csv(reports.breakdown(query, group, current_language()), group, current_language())
     name = f"relearn-{group}-{query.start}-{query.end}.csv"
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={name}"})
 

@@ -37,6 +37,17 @@ def format_date(moment: date | datetime, lang: str, long: bool = False) -> str:
     return f"{moment.day} {month} {moment.year}"
 
 
+def format_month(year: int, month: int, lang: str) -> str:
+    """พ.ย. 2569 in Thai (Buddhist Era), Nov 2026 in English: a month in a report or a chart."""
+    name = get_month_names("abbreviated", locale="th" if lang == "th" else "en")[month]
+    return f"{name} {year + BE_OFFSET}" if lang == "th" else f"{name} {year}"
+
+
+def format_year(year: int, lang: str) -> str:
+    """2569 in Thai (Buddhist Era), 2026 in English."""
+    return str(year + BE_OFFSET) if lang == "th" else str(year)
+
+
 def format_datetime(moment: datetime, lang: str) -> str:
     local = to_bangkok(moment)
     return f"{format_date(local.date(), lang)} {local:%H:%M}"
