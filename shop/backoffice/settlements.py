@@ -65,7 +65,7 @@ def settlements():
 @admin_required
 def commission_set():
     form = CommissionForm()
-    form.centre_id.choices = [(c.id, c.name_th) for c in centre_admin.centres()]
+    form.centre_id.choices = [(c.id, c.localised("name", current_language())) for c in centre_admin.centres()]
     if not form.validate_on_submit():
         flash(_("Please choose a centre, a percentage and a date."), "error")
         return redirect(url_for("backoffice.settlements")), 303

@@ -12,6 +12,7 @@ from babel.dates import get_month_names
 from pythainlp.util import num_to_thaiword
 
 from shop.services.parsing import ascii_digits
+from shop.text import sort_by_name
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 BE_OFFSET = 543
@@ -86,8 +87,9 @@ class AddressProblem(ValueError):
         self.choices = choices
 
 
-def provinces() -> list[geothai.Province]:
-    return sorted(geothai.provinces(), key=lambda p: p.name_th)
+def provinces(lang: str = "th") -> list[geothai.Province]:
+    """The 77 provinces in dictionary order of their names in `lang`."""
+    return sort_by_name(geothai.provinces(), lambda p: p.name_en if lang == "en" else p.name_th, lang)
 
 
 def validate_address(province_code: str, district: str, subdistrict: str, postcode: str, lang: str = "th") -> ThaiAddress:

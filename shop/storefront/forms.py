@@ -39,7 +39,7 @@ class CheckoutForm(ShopForm):
 
     def set_choices(self, lang: str, methods: dict) -> None:
         self.province.choices = [("", "—")] + [
-            (p.code, p.name_en if lang == "en" else p.name_th) for p in provinces()
+            (p.code, p.name_en if lang == "en" else p.name_th) for p in provinces(lang)
         ]
         self.payment_method.choices = [(code, m.label()) for code, m in methods.items()]
         if not self.payment_method.data and len(methods) == 1:

@@ -26,6 +26,7 @@ from shop.models import Category, Centre, Product, SalesDaily, SalesEntry, User
 from shop.services.catalog.centres import UnknownCentre
 from shop.services.errors import DomainError, NotYourCentre
 from shop.services.thai import format_month, format_year
+from shop.text import sort_by_name
 
 GROUPS = ("region", "province", "centre", "channel", "category", "product", "month", "year")
 PROGRAMME_START = date(2020, 1, 1)  # พ.ศ. 2563; the first day when none is given
@@ -151,6 +152,8 @@ def breakdown(query: Query, group: str, lang: str = "th") -> list[Row]:
             with force_locale(lang):
                 label = region_label(key) if group == "region" else channel_label(key)
         rows.append(Row(key, label, revenue, units, shipping, orders))
+    if group in {"province", "centre"}:
+        return sort_by_name(rows, lambda row: row.label, lang)
     return _every_month(rows, query, lang) if group == "month" else rows
 
 
