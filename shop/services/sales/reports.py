@@ -163,7 +163,8 @@ def _every_month(rows: list[Row], query: Query, lang: str) -> list[Row]:
     filled, year, month = [], query.start.year, query.start.month
     while (year, month) <= (query.end.year, query.end.month):
         key = f"{year:04d}-{month:02d}"
-        filled.append(found.pop(key, None) or Row(key, format_month(year, month, lang), 0, 0))
+        row = found.pop(key, None)
+        filled.append(row if row is not None else Row(key, format_month(year, month, lang), 0, 0))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return filled + list(found.values())  # (none: every row falls in the range)
 
