@@ -107,7 +107,7 @@ def test_a_baseline_year_in_unicode_digits_is_a_row_error(app, world):
     admin = signed_in(app, world, "admin")
     response = upload_csv(admin, "/backoffice/baselines", "centre,year,amount_baht\nsurat,²⁰²¹,1000\n", "/backoffice/offline-sales")
     assert response.status_code == 400
-    assert "year must be like 2021" in response.get_data(as_text=True)
+    assert "ปีต้องเป็นปีคริสต์ศักราช เช่น 2021" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(SalesEntry.id)).where(SalesEntry.kind == "baseline")) == 0
 
 
