@@ -30,6 +30,7 @@ from shop.reports import bp as reports_bp
 from shop.routing import IdConverter
 from shop.services import effects, trust
 from shop.services.money import format_baht
+from shop.services.ordering import attention
 from shop.services.people.accounts import user_for_session
 from shop.services.thai import format_date, format_datetime
 from shop.storefront import bp as storefront_bp
@@ -128,6 +129,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["shipment_status"] = shipment_status_label
     app.jinja_env.filters["movement"] = movement_label
     app.jinja_env.filters["channel"] = channel_label
+    app.jinja_env.filters["attention"] = attention.messages  # an order's notes, in the reader's language
 
     app.jinja_env.globals["tracking_url"] = trust.tracking_url
     app.jinja_env.globals["line_chat_url"] = trust.line_chat_url

@@ -1,7 +1,7 @@
 """privacy consent: each order keeps when its buyer agreed to the privacy notice, and to which version
 
 Revision ID: 0015_consent
-Revises: 0013_slips
+Revises: 0014_message_flags
 Create Date: 2026-11-26 02:30:00
 
 Thailand's PDPA: the checkout asks the buyer to agree to the privacy notice; the order stores
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0015_consent'
-down_revision = '0013_slips'
+down_revision = '0014_message_flags'
 branch_labels = None
 depends_on = None
 

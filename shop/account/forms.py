@@ -1,12 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from shop.forms import ShopForm
 
 PASSWORD_RULES = [DataRequired(), Length(min=10, max=200, message=_l("Use at least 10 characters."))]
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(ShopForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
     password = PasswordField(_l("Password"), validators=PASSWORD_RULES)
@@ -16,22 +17,22 @@ class RegisterForm(FlaskForm):
     submit = SubmitField(_l("Create account"))
 
 
-class SignInForm(FlaskForm):
+class SignInForm(ShopForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     submit = SubmitField(_l("Sign in"))
 
 
-class SignOutForm(FlaskForm):
+class SignOutForm(ShopForm):
     submit = SubmitField(_l("Sign out"))
 
 
-class ForgotForm(FlaskForm):
+class ForgotForm(ShopForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
     submit = SubmitField(_l("Email me a link"))
 
 
-class ResetForm(FlaskForm):
+class ResetForm(ShopForm):
     password = PasswordField(_l("New password"), validators=PASSWORD_RULES)
     confirm = PasswordField(
         _l("New password again"), validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))]

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from shop.backoffice.forms import BahtField
+from shop.forms import ShopForm
 from shop.services import money
 
 
-class CentreForm(FlaskForm):
+class CentreForm(ShopForm):
     slug = StringField(_l("Short name for links"), validators=[DataRequired(), Regexp(r"^[a-z0-9][a-z0-9-]{1,62}$")])
     name_th = StringField(_l("Name (Thai)"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=200)])
@@ -40,7 +40,7 @@ class CentreForm(FlaskForm):
         return data
 
 
-class StaffForm(FlaskForm):
+class StaffForm(ShopForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Role"), choices=[("staff", _l("Centre staff")), ("admin", _l("Association admin"))])

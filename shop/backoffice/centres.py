@@ -11,6 +11,7 @@ from shop.backoffice.access import admin_required
 from shop.backoffice.centre_forms import CentreForm, StaffForm
 from shop.backoffice.common import fail, or_404
 from shop.backoffice.forms import ActionForm
+from shop.i18n import current_language
 from shop.models import REGIONS
 from shop.services.catalog import centres as centre_admin
 from shop.services.errors import DomainError
@@ -56,7 +57,7 @@ def centre_edit(centre_id: int | None = None):
 @admin_required
 def staff():
     form = StaffForm()
-    form.centre_id.choices = [(0, "—")] + [(c.id, c.name_th) for c in centre_admin.centres()]
+    form.centre_id.choices = [(0, "—")] + [(c.id, c.localised("name", current_language())) for c in centre_admin.centres()]
     if form.validate_on_submit():
         try:
             user, new_password = staff_admin.create_staff(current_user, form.email.data, form.name.data, form.role.data,

@@ -5,12 +5,14 @@ WTForms has no Thai catalogue, so these fields refuse input with messages of our
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import Regexp, StopValidation, ValidationError
 
-from shop.forms import ActionForm  # noqa: F401  (the back office's forms, in one place)
+from shop.forms import (
+    ActionForm,  # noqa: F401  (the back office's forms, in one place)
+    ShopForm,
+)
 from shop.services import money
 
 
@@ -93,7 +95,7 @@ class PickField(SelectField):
             raise ValidationError(str(self.message)) from None
 
 
-class ImportForm(FlaskForm):
+class ImportForm(ShopForm):
     """A CSV upload; each import has its own labels (below) and says on its page what it takes."""
 
     file = FileField(_l("CSV file"), validators=[FileRequired()])

@@ -4,12 +4,12 @@ pages work without JavaScript."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, StringField, SubmitField
 from wtforms.validators import Length, Optional, ValidationError
 
 from shop.backoffice.forms import SKU, BahtField, PickField, WholeNumberField, amount_required
 from shop.backoffice.sales_forms import DayField, _required, _strip, _units_for
+from shop.forms import ShopForm
 from shop.i18n import current_language
 from shop.models import Centre, Location
 from shop.services import money
@@ -32,7 +32,7 @@ def _percent(form, field):
         raise ValidationError(str(error.message)) from None
 
 
-class LocationForm(FlaskForm):
+class LocationForm(ShopForm):
     """A location's details; admins choose the centre when making one (`centres=[]` for staff)."""
 
     centre_id = PickField(_l("Centre"), coerce=int, message=_l("Please choose the centre."))
@@ -89,7 +89,7 @@ def _add_rows(form_class, label, low: int, message) -> None:
                                                          high=MAX_UNITS, message=message))
 
 
-class TransferForm(_SkuRows, FlaskForm):
+class TransferForm(_SkuRows, ShopForm):
     from_place = PickField(_l("From"), message=_l("Please choose where the stock comes from."))
     to_place = PickField(_l("To"), message=_l("Please choose where the stock goes."))
     note = StringField(_l("Why (e.g. for the tourism fair)"),
@@ -105,7 +105,7 @@ class TransferForm(_SkuRows, FlaskForm):
 _add_rows(TransferForm, lambda n: _l("Units %(n)d", n=n), 1, UNITS_MESSAGE)
 
 
-class CountForm(_SkuRows, FlaskForm):
+class CountForm(_SkuRows, ShopForm):
     reason = StringField(_l("Reason for the count"),
                          validators=[Length(min=1, max=500, message=_l("Please say why (at most 500 characters)."))], filters=[_strip])
     submit = SubmitField(_l("Record the count"))
@@ -114,7 +114,7 @@ class CountForm(_SkuRows, FlaskForm):
 _add_rows(CountForm, lambda n: _l("Units counted %(n)d", n=n), 0, COUNT_MESSAGE)
 
 
-class ConsignmentForm(_SkuRows, FlaskForm):
+class ConsignmentForm(_SkuRows, ShopForm):
     period_start = DayField(_l("Report from"), validators=[_required])
     period_end = DayField(_l("Report to"), validators=[_required])
     submit = SubmitField(_l("Record the store's report"))
@@ -123,7 +123,7 @@ class ConsignmentForm(_SkuRows, FlaskForm):
 _add_rows(ConsignmentForm, lambda n: _l("Units sold %(n)d", n=n), 1, UNITS_MESSAGE)
 
 
-class QuickSaleForm(FlaskForm):
+class QuickSaleForm(ShopForm):
     """The quick sale: a quantity per product shown (fields qty-<variant id>, read by `lines`), or a
     typed SKU; cash or PromptPay; the idempotency key carried to the confirmation."""
 
@@ -143,7 +143,7 @@ class QuickSaleForm(FlaskForm):
             raise ValidationError(str(_l("This sale form is out of date. Please start the sale again.")))
 
 
-class ConfirmSaleForm(FlaskForm):
+class ConfirmSaleForm(ShopForm):
     """The confirmation: the sale as reviewed, in hidden fields; recorded only when staff press it."""
 
     payment_method = HiddenField()
@@ -168,6 +168,6 @@ def decode_lines(text: str | None) -> list[tuple[int, int]] | None:
     return lines or None
 
 
-class CloseDayForm(FlaskForm):
+class CloseDayForm(ShopForm):
     counted = BahtField(_l("Cash counted in the box (baht)"), validators=[amount_required], kind=money.AMOUNT, allow_zero=True)
     submit = SubmitField(_l("Close the day"))

@@ -2,27 +2,27 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from shop.backoffice.forms import BahtField, WholeNumberField, amount_required
+from shop.forms import ShopForm
 from shop.models import Order
 from shop.services import money
 
 
-class ConfirmTransferForm(FlaskForm):
+class ConfirmTransferForm(ShopForm):
     reference = StringField(_l("Transfer reference"), validators=[DataRequired(), Length(max=200)])
     amount = BahtField(_l("Amount received (baht)"), validators=[amount_required], kind=money.AMOUNT)
     submit = SubmitField(_l("Confirm payment"))
 
 
-class RejectTransferForm(FlaskForm):
+class RejectTransferForm(ShopForm):
     note = StringField(_l("Why"), validators=[DataRequired(), Length(max=500)])
     submit = SubmitField(_l("Reject and cancel the order"))
 
 
-class RefundForm(FlaskForm):
+class RefundForm(ShopForm):
     """Refund some units of each line (`qty-<line id>`), whole parcels' shipping (`ship-<parcel id>`)
     or both, of one order: `RefundForm.for_order(order)` has a field for each of its lines and parcels.
     Whether the amounts are still refundable is the service's to say."""

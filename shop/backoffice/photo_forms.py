@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import Length, Optional
 
+from shop.forms import ShopForm
+
 WHOLE_PRODUCT = 0  # the variant choice for a photo of the product as a whole
 
 
-class _Described(FlaskForm):
+class _Described(ShopForm):
     alt_th = StringField(_l("What the photo shows (Thai)"), validators=[Optional(), Length(max=300)])
     alt_en = StringField(_l("What the photo shows (English)"), validators=[Optional(), Length(max=300)])
     # Any number is taken here; the service refuses an option of another product, with its message.

@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from shop.backoffice.forms import SKU, BahtField, amount_required
+from shop.forms import ShopForm
 from shop.services import money
 
 
-class ProductForm(FlaskForm):
+class ProductForm(ShopForm):
     name_th = StringField(_l("Name (Thai)"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=200)])
     category_id = SelectField(_l("Category"), coerce=int, validators=[DataRequired()])
@@ -35,7 +35,7 @@ class ProductForm(FlaskForm):
         }
 
 
-class VariantForm(FlaskForm):
+class VariantForm(ShopForm):
     name_th = StringField(_l("Option (Thai), e.g. colour or size"), validators=[Optional(), Length(max=200)])
     name_en = StringField(_l("Option (English)"), validators=[Optional(), Length(max=200)])
     sku = StringField(_l("SKU"), validators=[DataRequired(), SKU])
@@ -71,7 +71,7 @@ class NewVariantForm(VariantForm):
     submit = SubmitField(_l("Add option"))
 
 
-class ImageForm(FlaskForm):
+class ImageForm(ShopForm):
     photo = FileField(_l("Photo (JPEG, PNG or WebP)"), validators=[FileRequired()])
     alt_th = StringField(_l("What the photo shows (Thai)"), validators=[Optional(), Length(max=300)])
     alt_en = StringField(_l("What the photo shows (English)"), validators=[Optional(), Length(max=300)])

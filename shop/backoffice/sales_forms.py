@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, widgets
 from wtforms.validators import Length, Optional, ValidationError
 
 from shop.backoffice.forms import SKU, BahtField, PickField, WholeNumberField, amount_required
+from shop.forms import ShopForm
 from shop.i18n import channel_label, current_language
 from shop.models import OFFLINE_CHANNELS, Centre
 from shop.services import money
@@ -61,7 +61,7 @@ def _units_for(sku_name: str):
     return check
 
 
-class OfflineSaleForm(FlaskForm):
+class OfflineSaleForm(ShopForm):
     """What a centre sold outside the shop. Admins choose the centre; staff record for their own
     (the form has no centre field for them: `OfflineSaleForm(centres=[])`)."""
 

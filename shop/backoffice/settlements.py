@@ -9,6 +9,7 @@ from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 
 from shop.backoffice import bp
@@ -31,7 +32,7 @@ from shop.services.settlements.statements import kind_label
 
 
 def _status(status: str) -> str:
-    labels = {"open": _("Open (figures may still change)"), "paid": _("Paid"), "part_paid": _("Part-paid"),
+    labels = {"open": _("Open (figures may still change)"), "paid": pgettext("payout to a centre", "Paid"), "part_paid": _("Part-paid"),
               "unpaid": _("Unpaid"), "nothing_due": _("Nothing to pay")}
     return labels.get(status, status)
 
@@ -64,7 +65,7 @@ def settlements():
 @admin_required
 def commission_set():
     form = CommissionForm()
-    form.centre_id.choices = [(c.id, c.name_th) for c in centre_admin.centres()]
+    form.centre_id.choices = [(c.id, c.localised("name", current_language())) for c in centre_admin.centres()]
     if not form.validate_on_submit():
         flash(_("Please choose a centre, a percentage and a date."), "error")
         return redirect(url_for("backoffice.settlements")), 303

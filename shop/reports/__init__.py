@@ -11,6 +11,7 @@ from shop.caching import no_store
 from shop.forms import ActionForm
 from shop.i18n import current_language
 from shop.models import CHANNELS
+from shop.services.catalog.centres import centres as centre_list
 from shop.services.errors import DomainError, NotYourCentre
 from shop.services.people import api_tokens
 from shop.services.sales import reports
@@ -50,7 +51,7 @@ def dashboard():
     return render_template(
         "reports/dashboard.html", query=query, total=reports.totals(query), previous=reports.totals(previous),
         orders=reports.online_orders(query), tables={g: reports.breakdown(query, g, lang) for g in groups},
-        centres=reports.db.session.scalars(reports.select(reports.Centre).order_by(reports.Centre.id)).all(),
+        centres=centre_list(lang),
         channels=CHANNELS, args=request.args,
     )
 
@@ -60,7 +61,7 @@ def export(group: str):
     if group not in reports.GROUPS:
         abort(404)
     query = _query()
-    body = reports.to_csv(reports.breakdown(query, group, current_language()), group)
+    body = reports.to_csv(reports.breakdown(query, group, current_language()), group, current_language())
     name = f"relearn-{group}-{query.start}-{query.end}.csv"
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={name}"})
 

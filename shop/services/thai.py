@@ -12,6 +12,7 @@ from babel.dates import get_month_names
 from pythainlp.util import num_to_thaiword
 
 from shop.services.parsing import ascii_digits
+from shop.text import sort_by_name
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 BE_OFFSET = 543
@@ -35,6 +36,17 @@ def format_date(moment: date | datetime, lang: str, long: bool = False) -> str:
         return f"{moment.day} {month} {moment.year + BE_OFFSET}"
     month = get_month_names(width, locale="en")[moment.month]
     return f"{moment.day} {month} {moment.year}"
+
+
+def format_month(year: int, month: int, lang: str) -> str:
+    """พ.ย. 2569 in Thai (Buddhist Era), Nov 2026 in English: a month in a report or a chart."""
+    name = get_month_names("abbreviated", locale="th" if lang == "th" else "en")[month]
+    return f"{name} {year + BE_OFFSET}" if lang == "th" else f"{name} {year}"
+
+
+def format_year(year: int, lang: str) -> str:
+    """2569 in Thai (Buddhist Era), 2026 in English."""
+    return str(year + BE_OFFSET) if lang == "th" else str(year)
 
 
 def format_datetime(moment: datetime, lang: str) -> str:
@@ -75,8 +87,9 @@ class AddressProblem(ValueError):
         self.choices = choices
 
 
-def provinces() -> list[geothai.Province]:
-    return sorted(geothai.provinces(), key=lambda p: p.name_th)
+def provinces(lang: str = "th") -> list[geothai.Province]:
+    """The 77 provinces in dictionary order of their names in `lang`."""
+    return sort_by_name(geothai.provinces(), lambda p: p.name_en if lang == "en" else p.name_th, lang)
 
 
 def validate_address(province_code: str, district: str, subdistrict: str, postcode: str, lang: str = "th") -> ThaiAddress:

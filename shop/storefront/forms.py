@@ -2,20 +2,20 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
+from shop.forms import ShopForm
 from shop.services.thai import provinces
 
 
-class CartLineForm(FlaskForm):
+class CartLineForm(ShopForm):
     variant_id = HiddenField()
     quantity = StringField(_l("Quantity"), validators=[DataRequired()])
 
 
-class CheckoutForm(FlaskForm):
+class CheckoutForm(ShopForm):
     contact_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
     phone = StringField(_l("Mobile phone"), validators=[DataRequired(), Length(max=20)],
@@ -47,7 +47,7 @@ class CheckoutForm(FlaskForm):
 
     def set_choices(self, lang: str, methods: dict) -> None:
         self.province.choices = [("", "—")] + [
-            (p.code, p.name_en if lang == "en" else p.name_th) for p in provinces()
+            (p.code, p.name_en if lang == "en" else p.name_th) for p in provinces(lang)
         ]
         self.payment_method.choices = [(code, m.label()) for code, m in methods.items()]
         self.subdistrict_code.choices = [("", "—")]
@@ -55,16 +55,16 @@ class CheckoutForm(FlaskForm):
             self.payment_method.data = next(iter(methods))
 
 
-class PlaceOrderForm(FlaskForm):
+class PlaceOrderForm(ShopForm):
     token = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}$")])
     fingerprint = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}$")])
     submit = SubmitField(_l("Place order"))
 
 
-class CancelOrderForm(FlaskForm):
+class CancelOrderForm(ShopForm):
     submit = SubmitField(_l("Cancel this order"))
 
 
-class SlipForm(FlaskForm):
+class SlipForm(ShopForm):
     slip = FileField(_l("Transfer slip (the picture your bank app saved)"), validators=[FileRequired(_l("Please choose the slip's picture."))])
     submit = SubmitField(_l("Send the slip"))

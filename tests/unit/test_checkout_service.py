@@ -8,9 +8,10 @@ from shop.extensions import db
 from shop.models import Order, Payment, StockMovement, Variant
 from shop.models._base import utcnow
 from shop.services.errors import CartHasProblems, EmptyCart, OutOfStock, PriceChanged
+from shop.services.money import format_baht
 from shop.services.notifications import outbox
+from shop.services.ordering import attention, checkout, lifecycle
 from shop.services.ordering import cart as carts
-from shop.services.ordering import checkout, lifecycle
 from shop.services.thai import as_utc
 from tests.factories import cart_with, make_centre, make_product, place
 
@@ -190,7 +191,8 @@ def test_a_wrong_amount_is_flagged_and_never_marks_the_order_paid(two_centres):
     outcome = lifecycle.record_payment(order.id, method="promptpay_transfer", reference="TX2", amount_satang=100)
     order = fresh(Order, order.id)
     assert outcome == "flagged" and order.status == "awaiting_payment"
-    assert "does not match" in order.attention
+    assert attention.messages(order, "en") == [f"Payment TX2 of ฿1 does not match the total {format_baht(order.total_satang)}: "
+                                               "check it and refund or collect the difference."]
 
 
 def test_a_late_payment_revives_the_order_when_the_stock_is_still_there(two_centres):
@@ -213,7 +215,8 @@ def test_a_late_payment_is_flagged_for_refund_when_the_stock_is_gone(two_centres
     outcome = lifecycle.record_payment(order.id, method="promptpay_transfer", reference="LATE2", amount_satang=order.total_satang)
     order = fresh(Order, order.id)
     assert outcome == "flagged" and order.status == "expired"
-    assert "refund due" in order.attention
+    assert attention.messages(order, "en") == [f"Paid after the reservation expired (LATE2) and the stock is gone: "
+                                               f"refund of {format_baht(order.total_satang)} due."]
     assert db.session.scalar(select(func.count(Payment.id)).where(Payment.reference == "LATE2")) == 1  # never lost
     assert_ledger_matches_stock()
 

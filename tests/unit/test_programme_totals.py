@@ -131,7 +131,7 @@ def test_baselines_import_all_or_nothing_and_complete_the_totals(network):
     ]) == []
     by_year = {r.key: r.revenue_satang for r in reports.breakdown(everything(), "year")}
     assert by_year == {"2021": 25_000_000, "2022": 100_050}
-    assert "already has a baseline" in offline.import_baselines(admin, [{"centre": "yala", "year": "2022", "amount_baht": "5"}])[0].message
+    assert "มียอดฐานของปี 2022 อยู่แล้ว" in str(offline.import_baselines(admin, [{"centre": "yala", "year": "2022", "amount_baht": "5"}])[0].message)
 
 
 def test_staff_see_only_their_centre_and_bad_ranges_are_refused(network):

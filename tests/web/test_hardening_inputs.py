@@ -98,7 +98,7 @@ def test_a_stock_count_in_unicode_digits_is_a_row_error(app, world):
     for count in ["²", "๕", "1_000"]:
         response = upload_csv(staff, "/backoffice/stock/import", f"sku,on_hand\n{sku},{count}\n", "/backoffice/stock")
         assert response.status_code == 400, count
-        assert "on_hand must be a whole number" in response.get_data(as_text=True), count
+        assert "จำนวนคงเหลือต้องเป็นจำนวนเต็ม" in response.get_data(as_text=True), count
     db.session.rollback()
     assert db.session.get(Variant, world["variant_id"]).stock_on_hand == 10
 
@@ -107,7 +107,7 @@ def test_a_baseline_year_in_unicode_digits_is_a_row_error(app, world):
     admin = signed_in(app, world, "admin")
     response = upload_csv(admin, "/backoffice/baselines", "centre,year,amount_baht\nsurat,²⁰²¹,1000\n", "/backoffice/offline-sales")
     assert response.status_code == 400
-    assert "year must be like 2021" in response.get_data(as_text=True)
+    assert "ปีต้องเป็นปีคริสต์ศักราช เช่น 2021" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(SalesEntry.id)).where(SalesEntry.kind == "baseline")) == 0
 
 

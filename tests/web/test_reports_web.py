@@ -67,8 +67,8 @@ def test_absurd_report_parameters_get_a_clear_400(app, figures, query):
 def test_every_table_exports_as_csv(app, figures):
     admin = signed_in(app, "admin@tla.example")
     body = admin.get("/reports/province.csv?from=2026-01-01").get_data(as_text=True)
-    assert body.splitlines()[0].lstrip("\ufeff").startswith("province,label,revenue_baht,revenue_satang")
-    assert "84,สุราษฎร์ธานี,3500.00,350000" in body
+    assert body.splitlines()[0].lstrip("\ufeff") == "รหัส,จังหวัด,รายได้ (บาท),จำนวนชิ้น,ค่าจัดส่ง (บาท),คำสั่งซื้อ"
+    assert "84,สุราษฎร์ธานี,3500.00," in body
     for group in reports.GROUPS:
         assert admin.get(f"/reports/{group}.csv").status_code == 200
     assert admin.get("/reports/nothing.csv").status_code == 404
@@ -128,7 +128,7 @@ def test_baselines_import_through_the_back_office_lists_every_bad_row(app, figur
     response = admin.post("/backoffice/baselines", content_type="multipart/form-data",
                           data={"csrf_token": token, "file": (io.BytesIO(bad), "baselines.csv")})
     page = response.get_data(as_text=True)
-    assert response.status_code == 400 and "atlantis" in page and "year must be like 2021" in page
+    assert response.status_code == 400 and "atlantis" in page and "ปีต้องเป็นปีคริสต์ศักราช เช่น 2021" in page
     query = reports.parse_query(figures["admin"], "2020-01-01", "2026-11-25", None, __import__("datetime").date(2026, 11, 25))
     assert reports.totals(query).revenue_satang == 470000  # nothing imported
     good = b"centre,year,amount_baht\nsurat-thani,2021,250000\n"

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from shop.extensions import db
 from shop.models import Order, Payment, PaymentAttempt, ProviderEvent, Refund, RefundLine, StockMovement, Variant
+from shop.services.ordering import attention
 from shop.services.payments import refunds as payment_refunds
 from shop.services.payments import stripe_checkout
 from tests.factories import cart_with, make_centre, make_product, place
@@ -181,7 +182,7 @@ def test_a_paid_amount_that_differs_from_the_order_is_flagged_never_paid(app, do
     event = double._event("checkout.session.completed", session)
     assert double.post_event(event) == 200
     flagged = fresh(Order, order.id)
-    assert flagged.status == "awaiting_payment" and "not marked paid" in flagged.attention
+    assert flagged.status == "awaiting_payment" and "not marked paid" in attention.messages(flagged, "en")[0]
     assert db.session.scalar(select(func.count(Payment.id))) == 0
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from shop.extensions import db
 from shop.models import Order, Payment, PaymentAttempt, ProviderEvent, Refund, RefundLine, SalesDaily, SalesEntry, StockMovement, Variant
+from shop.services.ordering import attention
 from tests.factories import cart_with, make_centre, make_product, place
 from tests.web import test_stripe
 from tests.web.test_backoffice import make_user, sign_in
@@ -144,7 +145,8 @@ def test_a_well_formed_event_of_a_type_the_shop_ignores_is_accepted(app, double,
 # --- 2. Refunds and expiries checked against the shop's own records ---------------------------
 
 def flags(order_id: int) -> str:
-    return fresh(Order, order_id).attention
+    """The order's notes as a Thai admin reads them."""
+    return "\n".join(attention.messages(fresh(Order, order_id), "th"))
 
 
 def test_a_signed_refund_for_an_order_never_paid_is_flagged_and_never_booked(app, double, order):
@@ -155,7 +157,7 @@ def test_a_signed_refund_for_an_order_never_paid_is_flagged_and_never_booked(app
     assert books() == before
     flag = flags(order.id)
     assert order.number in flag and "฿9,999.99" in flag and "999999" not in flag
-    assert flag.startswith("Stripe แจ้งการคืนเงิน")  # in Thai, the shop's language, whoever's request wrote it
+    assert flag.startswith("Stripe แจ้งการคืนเงิน")  # in the reader's language, whoever's request wrote it
 
 
 def test_an_admin_sees_the_flag_on_the_order_in_the_back_office(app, double, order):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -257,7 +258,7 @@ def movements(actor: User, variant_id: int):
 @dataclass
 class CsvRowError:
     line: int
-    message: str
+    message: Any  # a lazy translated message: str() it in the reader's language
 
 
 def import_stock_counts(actor: User, rows: list[dict[str, str]]) -> list[CsvRowError]:
@@ -273,27 +274,28 @@ def import_stock_counts(actor: User, rows: list[dict[str, str]]) -> list[CsvRowE
         sku = (row.get("sku") or "").strip()
         raw = (row.get("on_hand") or "").strip()
         if not sku:
-            errors.append(CsvRowError(line, "missing sku"))
+            errors.append(CsvRowError(line, _l("The SKU is missing.")))
             continue
         if sku in seen:
-            errors.append(CsvRowError(line, f"{sku}: listed twice"))
+            errors.append(CsvRowError(line, _l("%(sku)s: listed twice.", sku=sku)))
             continue
         seen.add(sku)
         found = db.session.scalar(scoped(select(Variant).join(Variant.product).where(Variant.sku == sku), actor, Product.centre_id))
         if found is None:
-            errors.append(CsvRowError(line, f"{sku}: no such SKU at your centre"))
+            errors.append(CsvRowError(line, _l("%(sku)s: your centre has no such SKU.", sku=sku)))
             continue
         count = parse_int(raw, 0, 1_000_000)
         if count is None:
-            errors.append(CsvRowError(line, f"{sku}: on_hand must be a whole number from 0, not {raw[:20]!r}"))
+            errors.append(CsvRowError(line, _l("%(sku)s: the count on hand must be a whole number from 0, not %(value)s.", sku=sku, value=repr(raw[:20]))))
             continue
         if count < found.stock_reserved:
-            errors.append(CsvRowError(line, f"{sku}: {found.stock_reserved} units are held for orders; on_hand cannot be {count}"))
+            errors.append(CsvRowError(line, _l("%(sku)s: %(held)s units are held for orders, so the count on hand cannot be %(count)s.",
+                                                     sku=sku, held=found.stock_reserved, count=count)))
             continue
         plan.append((found, count))
     if errors or not plan:
         db.session.rollback()
-        return errors or [CsvRowError(1, "the file has no rows")]
+        return errors or [CsvRowError(1, _l("The file has no rows."))]
     for found, count in plan:
         delta = count - found.stock_on_hand
         if delta:

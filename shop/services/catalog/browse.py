@@ -8,9 +8,10 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from shop.extensions import db
+from shop.i18n import current_language
 from shop.models import REGIONS, Category, Centre, Product, Variant
 from shop.services.parsing import ascii_digits, parse_int
-from shop.text import normalise_for_search
+from shop.text import normalise_for_search, sort_by_name
 
 SORTS = ("newest", "price_asc", "price_desc", "name")
 MAX_QUERY_LENGTH = 100
@@ -202,8 +203,11 @@ def featured_products(limit: int = 8) -> list[Product]:
     return list(db.session.scalars(_with_list_relations(stmt)).unique())
 
 
-def active_centres() -> list[Centre]:
-    return list(db.session.scalars(select(Centre).where(Centre.active.is_(True)).order_by(Centre.id)))
+def active_centres(lang: str | None = None) -> list[Centre]:
+    """The open centres, in dictionary order of their names in `lang` (the reader's language when not given)."""
+    lang = lang or current_language()
+    found = db.session.scalars(select(Centre).where(Centre.active.is_(True)).order_by(Centre.id))
+    return sort_by_name(found, lambda c: c.localised("name", lang), lang)
 
 
 def all_categories() -> list[Category]:
@@ -220,9 +224,11 @@ def product_by_slug(slug: str) -> Product | None:
     return db.session.scalars(stmt).unique().one_or_none()
 
 
-def provinces_with_centres(centres: list[Centre]) -> list[tuple[str, str, str]]:
-    """(code, Thai name, English name) of each province that hosts a centre, once each."""
+def provinces_with_centres(centres: list[Centre], lang: str | None = None) -> list[tuple[str, str, str]]:
+    """(code, Thai name, English name) of each province that hosts a centre, once each, in
+    dictionary order of their names in `lang` (the reader's language when not given)."""
+    lang = lang or current_language()
     seen: dict[str, tuple[str, str, str]] = {}
     for centre in centres:
         seen.setdefault(centre.province_code, (centre.province_code, centre.province_th, centre.province_en))
-    return list(seen.values())
+    return sort_by_name(seen.values(), lambda p: (p[2] or p[1]) if lang == "en" else p[1], lang)

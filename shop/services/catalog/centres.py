@@ -12,10 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from shop.extensions import begin_write, db
+from shop.i18n import current_language
 from shop.models import REGIONS, Centre, User
 from shop.services import money
 from shop.services.errors import DomainError
 from shop.services.people import audit
+from shop.text import sort_by_name
 
 CENTRE_FIELDS = ("slug", "name_th", "name_en", "province_code", "region", "library_th", "library_en",
                  "story_th", "story_en", "address_th", "address_en", "contact_phone", "contact_email", "contact_line",
@@ -30,8 +32,10 @@ class UnknownCentre(DomainError):
     message = _l("We do not know that centre.")
 
 
-def centres() -> list[Centre]:
-    return list(db.session.scalars(select(Centre).order_by(Centre.id)))
+def centres(lang: str | None = None) -> list[Centre]:
+    """Every centre, in dictionary order of its name in `lang` (the reader's language when not given)."""
+    lang = lang or current_language()
+    return sort_by_name(db.session.scalars(select(Centre).order_by(Centre.id)), lambda c: c.localised("name", lang), lang)
 
 
 def centre(centre_id: int) -> Centre | None:

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -35,8 +35,7 @@ from shop.extensions import begin_write, db
 from shop.models import Order, Payment, Refund, RefundLine, Shipment, User
 from shop.models._base import utcnow
 from shop.services.errors import DomainError, OrderClosed, OutOfStock
-from shop.services.money import format_baht
-from shop.services.ordering import events, inventory
+from shop.services.ordering import attention, events, inventory
 from shop.services.people.scope import scoped
 from shop.services.thai import as_utc
 
@@ -85,11 +84,10 @@ def _hold(order: Order) -> list[tuple[int, int]]:
     return [(line.variant_id, line.quantity) for line in order.lines]
 
 
-def flag(order: Order, text: str) -> None:
-    """Something a person must look at (a refund due, an odd payment): kept on the order."""
-    current_app.logger.warning("Order %s needs attention: %s", order.number, text)
-    if text not in order.attention:
-        order.attention = (order.attention + "\n" + text).strip()
+def flag(order: Order, code: str, **values: Any) -> None:
+    """Something a person must look at (a refund due, an odd payment): kept on the order as a
+    message code and its values (see attention.MESSAGES), shown in the reader's language."""
+    attention.add(order, code, **values)
 
 
 # --- Orders ---------------------------------------------------------------------------------
@@ -221,8 +219,7 @@ def record_payment(order_id: int, *, method: str, reference: str, amount_satang:
     outcome = PAID
     if amount_satang != order.total_satang:
         outcome = FLAGGED
-        flag(order, f"Payment {reference} of {format_baht(amount_satang)} does not match the total "
-                    f"{format_baht(order.total_satang)}: check it and refund or collect the difference.")
+        flag(order, "payment_amount_mismatch", reference=reference, amount_satang=amount_satang, total_satang=order.total_satang)
     elif order.status in AWAITING_MONEY:
         _mark_paid(order, "mark_paid", now)
     elif order.status == "expired":
@@ -231,13 +228,13 @@ def record_payment(order_id: int, *, method: str, reference: str, amount_satang:
                 inventory.reserve(_hold(order), order.id)
             _mark_paid(order, "revive_late_payment", now)
             outcome = REVIVED
-            flag(order, f"Paid after the reservation expired ({reference}); the stock was still there, so the order was revived.")
+            flag(order, "late_payment_revived", reference=reference)
         except OutOfStock:
             outcome = FLAGGED
-            flag(order, f"Paid after the reservation expired ({reference}) and the stock is gone: refund due.")
+            flag(order, "late_payment_stock_gone", reference=reference, amount_satang=amount_satang)
     else:
         outcome = FLAGGED
-        flag(order, f"Payment {reference} arrived for an order that is {order.status}: refund due.")
+        flag(order, "payment_for_closed_order", reference=reference, amount_satang=amount_satang, status=order.status)
     if commit:
         events.commit()
     return outcome
@@ -306,8 +303,7 @@ def _step(actor: User, shipment_id: int, step: str, now: datetime | None = None,
         found.cancelled_at = now
         owed = sum(line.unit_price_satang * quantity for line in found.lines
                    for variant_id, quantity in lines if variant_id == line.variant_id) + found.shipping_fee_satang
-        flag(found.order, f"Parcel from {found.centre.name_en or found.centre.name_th} cancelled after payment: "
-                          f"refund of {format_baht(owed)} due.")
+        flag(found.order, "parcel_cancelled_after_payment", centre_id=found.centre_id, amount_satang=owed)
     for key, value in fields.items():
         setattr(found, key, value)
     events.announce(events.ShipmentMoved(found, before, actor, dict(fields)))

@@ -210,8 +210,7 @@ def _flag_reuse(order_id: int, slip: SlipData) -> None:
     if order is None:
         events.rollback()
         return
-    lifecycle.flag(order, f"A slip already sent for order {used} was sent again for this order "
-                          f"(bank {slip.sending_bank}, reference {slip.transaction_ref}): refused.")
+    lifecycle.flag(order, "slip_used_before", number=used, bank=slip.sending_bank, reference=slip.transaction_ref)
     events.commit()
 
 

@@ -14,18 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 import stripe
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from shop.extensions import begin_write, db
-from shop.i18n import DEFAULT_LANGUAGE
 from shop.models import Order, Payment, PaymentAttempt, ProviderEvent, Refund
 from shop.models._base import utcnow
 from shop.services.errors import DomainError
-from shop.services.money import format_baht
 from shop.services.ordering import checkout, lifecycle
 from shop.services.ordering import refunds as owed
 from shop.services.thai import as_utc
@@ -314,18 +311,10 @@ def handle_event(event: dict[str, Any]) -> str:
     return outcome
 
 
-def flag_for_admin(order: Order, message: Any) -> None:
-    """Note on the order, in the caller's transaction, something an admin must check (shown in the back office).
-
-    `message` is a lazy translated string: it is written in the shop's default language, whoever's
-    request (a webhook, a customer's return page, cron) brought it here.
-    """
-    with force_locale(DEFAULT_LANGUAGE):
-        text = str(message)
-    if text not in order.attention:
-        order.attention = (order.attention + "\n" + text).strip()
-    with force_locale("en"):
-        current_app.logger.warning("Order %s needs attention: %s", order.number, str(message))
+def flag_for_admin(order: Order, code: str, **values: Any) -> None:
+    """Note on the order, in the caller's transaction, something an admin must check (shown in the
+    back office in the admin's language; see ordering.attention)."""
+    lifecycle.flag(order, code, **values)
 
 
 def _order_for(session: dict) -> Order | None:
@@ -410,9 +399,12 @@ def _flag_mismatch(order: Order, session: dict) -> None:
     if locked is None:
         return
     amount = session.get("amount_total")
-    paid = format_baht(amount) if isinstance(amount, int) and session.get("currency") == "thb" else f"{amount} {session.get('currency')}"
-    lifecycle.flag(locked, f"Stripe session {session.get('id')} paid {paid} but the order total is "
-                           f"{format_baht(order.total_satang)}: not marked paid; check and refund.")
+    if isinstance(amount, int) and session.get("currency") == "thb":
+        lifecycle.flag(locked, "stripe_amount_mismatch", session=str(session.get("id")), amount_satang=amount,
+                       total_satang=order.total_satang)
+    else:
+        lifecycle.flag(locked, "stripe_other_currency", session=str(session.get("id")),
+                       paid=f"{amount} {session.get('currency')}", total_satang=order.total_satang)
     db.session.commit()
 
 
@@ -436,9 +428,7 @@ def session_expired(session: Any) -> str:
         if locked is None:
             db.session.rollback()
             return "unknown session"
-        flag_for_admin(locked, _l("Stripe reported that a payment session for order %(number)s ran out, but the shop did not "
-                                  "open that session for this order. Nothing was changed; please check it in the Stripe dashboard.",
-                                  number=order.number))
+        flag_for_admin(locked, "stripe_expiry_not_ours", number=order.number)
         db.session.commit()
         return "expiry of a session not ours: flagged"
     _set_attempt(session["id"], "expired")
@@ -543,22 +533,16 @@ def _record_provider_refund(item: dict, charge_intent: str | None) -> str:
         if named is None:
             db.session.rollback()
             return "unknown"
-        flag_for_admin(named, _l("Stripe reported a refund of %(amount)s for order %(number)s, but the shop has no record of that "
-                                 "payment for this order. Nothing was booked; please check it in the Stripe dashboard.",
-                                 amount=format_baht(amount), number=named.number))
+        flag_for_admin(named, "stripe_refund_unknown_payment", amount_satang=amount, number=named.number)
         db.session.commit()
         return "flagged"
     if order.status != "paid":
-        flag_for_admin(order, _l("Stripe reported a refund of %(amount)s for order %(number)s, which the shop has not counted as "
-                                 "paid. Nothing was booked; please check it in the Stripe dashboard.",
-                                 amount=format_baht(amount), number=order.number))
+        flag_for_admin(order, "stripe_refund_unpaid_order", amount_satang=amount, number=order.number)
         db.session.commit()
         return "flagged"
     left = min(payment.amount_satang, owed.paid_total(order.id) - owed.refunded_total(order.id))
     if amount > left:
-        flag_for_admin(order, _l("Stripe reported a refund of %(amount)s for order %(number)s, more than the %(left)s paid and not "
-                                 "yet refunded. Nothing was booked; please check it in the Stripe dashboard.",
-                                 amount=format_baht(amount), number=order.number, left=format_baht(max(left, 0))))
+        flag_for_admin(order, "stripe_refund_too_large", amount_satang=amount, number=order.number, left_satang=max(left, 0))
         db.session.commit()
         return "flagged"
     lines, shipments = _selection_that_fits(order, metadata.get("selection", ""), amount)

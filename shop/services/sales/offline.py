@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from shop.extensions import begin_write, db
+from shop.i18n import current_language
 from shop.models import OFFLINE_CHANNELS, Centre, OfflineSale, Product, SalesEntry, User, Variant
 from shop.services import money
 from shop.services.catalog.admin import CsvRowError
@@ -81,11 +82,11 @@ def import_baselines(actor: User, rows: list[dict[str, str]]) -> list[CsvRowErro
     for line, row in enumerate(rows, start=2):
         slug, year, amount = (row.get("centre") or "").strip(), (row.get("year") or "").strip(), (row.get("amount_baht") or "").strip()
         if slug not in centres:
-            errors.append(CsvRowError(line, f"unknown centre {slug[:40]!r}"))
+            errors.append(CsvRowError(line, _l("There is no centre %(centre)s.", centre=repr(slug[:40]))))
             continue
         year_number = parse_int(year, 2000, 2100)
         if year_number is None:
-            errors.append(CsvRowError(line, f"year must be like 2021 (Gregorian), not {year[:10]!r}"))
+            errors.append(CsvRowError(line, _l("The year must be a Gregorian year like 2021, not %(value)s.", value=repr(year[:10]))))
             continue
         try:
             satang = money.parse_amount(amount, money.AMOUNT, allow_zero=True)
@@ -93,21 +94,22 @@ def import_baselines(actor: User, rows: list[dict[str, str]]) -> list[CsvRowErro
             errors.append(CsvRowError(line, str(error.message)))
             continue
         except money.BadAmount:
-            errors.append(CsvRowError(line, f"amount_baht must be an amount like 125000.50, not {amount[:20]!r}"))
+            errors.append(CsvRowError(line, _l("The amount in baht must be like 125000.50, not %(value)s.", value=repr(amount[:20]))))
             continue
         if (slug, year) in seen:
-            errors.append(CsvRowError(line, f"{slug} {year} is listed twice"))
+            errors.append(CsvRowError(line, _l("%(centre)s, %(year)s is listed twice.", centre=centres[slug].localised("name", current_language()), year=year)))
             continue
         exists = db.session.scalar(select(SalesEntry.id).where(SalesEntry.kind == "baseline", SalesEntry.centre_id == centres[slug].id,
                                                                SalesEntry.day == date(year_number, 12, 31)))
         if exists:
-            errors.append(CsvRowError(line, f"{slug} already has a baseline for {year}"))
+            errors.append(CsvRowError(line, _l("%(centre)s already has a baseline for %(year)s.",
+                                                 centre=centres[slug].localised("name", current_language()), year=year)))
             continue
         seen.add((slug, year))
         plan.append((centres[slug], year_number, satang))
     if errors or not plan:
         db.session.rollback()
-        return errors or [CsvRowError(1, "the file has no rows")]
+        return errors or [CsvRowError(1, _l("The file has no rows."))]
     for centre, baseline_year, satang in plan:
         ledger.record_baseline(centre, baseline_year, satang)
         audit.record(actor, "sales.baseline", centre, centre_id=centre.id, after={"year": baseline_year, "amount_satang": satang})

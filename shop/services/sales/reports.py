@@ -16,13 +16,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import extract, func, select
 
 from shop.extensions import db
+from shop.i18n import channel_label, region_label
 from shop.models import Category, Centre, Product, SalesDaily, SalesEntry, User
 from shop.services.catalog.centres import UnknownCentre
 from shop.services.errors import DomainError, NotYourCentre
+from shop.services.thai import format_month, format_year
+from shop.text import sort_by_name
 
 GROUPS = ("region", "province", "centre", "channel", "category", "product", "month", "year")
 PROGRAMME_START = date(2020, 1, 1)  # พ.ศ. 2563; the first day when none is given
@@ -140,13 +144,29 @@ def breakdown(query: Query, group: str, lang: str = "th") -> list[Row]:
         elif group == "centre":
             key, label = key_values[0], (key_values[2] or key_values[1]) if lang == "en" else key_values[1]
         elif group == "month":
-            key = label = f"{int(key_values[0]):04d}-{int(key_values[1]):02d}"
+            key, label = f"{int(key_values[0]):04d}-{int(key_values[1]):02d}", format_month(int(key_values[0]), int(key_values[1]), lang)
         elif group == "year":
-            key = label = f"{int(key_values[0]):04d}"
+            key, label = f"{int(key_values[0]):04d}", format_year(int(key_values[0]), lang)
         else:
-            key = label = str(key_values[0])
+            key = str(key_values[0])
+            with force_locale(lang):
+                label = region_label(key) if group == "region" else channel_label(key)
         rows.append(Row(key, label, revenue, units, shipping, orders))
-    return rows
+    if group in {"province", "centre"}:
+        return sort_by_name(rows, lambda row: row.label, lang)
+    return _every_month(rows, query, lang) if group == "month" else rows
+
+
+def _every_month(rows: list[Row], query: Query, lang: str) -> list[Row]:
+    """Every month of the range, a month without sales as ฿0 (a chart shows it, not a gap)."""
+    found = {row.key: row for row in rows}
+    filled, year, month = [], query.start.year, query.start.month
+    while (year, month) <= (query.end.year, query.end.month):
+        key = f"{year:04d}-{month:02d}"
+        row = found.pop(key, None)
+        filled.append(row if row is not None else Row(key, format_month(year, month, lang), 0, 0))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return filled + list(found.values())  # (none: every row falls in the range)
 
 
 def _from_ledger(query: Query, group: str, lang: str) -> list[Row]:
@@ -186,11 +206,26 @@ def online_orders(query: Query) -> int:
     return int(db.session.scalar(stmt) or 0)
 
 
-def to_csv(rows: list[Row], group: str) -> str:
+GROUP_HEADINGS = {
+    "region": _l("Region"), "province": _l("Province"), "centre": _l("Centre"), "channel": _l("Channel"),
+    "category": _l("Category"), "product": _l("Product"), "month": _l("Month"), "year": _l("Year"),
+}
+CSV_HEADINGS = (_l("Code"), _l("Revenue (baht)"), _l("Units"), _l("Shipping fees (baht)"), _l("Orders"))
+
+
+def _baht(satang: int) -> str:
+    """Baht with two decimals and no symbol, as a spreadsheet reads a number: 3500.00, -12.50."""
+    sign = "-" if satang < 0 else ""
+    return f"{sign}{abs(satang) // 100}.{abs(satang) % 100:02d}"
+
+
+def to_csv(rows: list[Row], group: str, lang: str = "th") -> str:
+    """The table as CSV for a person's spreadsheet: headings and names in `lang`, money in baht."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([group, "label", "revenue_baht", "revenue_satang", "units", "shipping_satang", "orders"])
+    with force_locale(lang):
+        code, revenue, units, shipping, orders = (str(h) for h in CSV_HEADINGS)
+        writer.writerow([code, str(GROUP_HEADINGS[group]), revenue, units, shipping, orders])
     for row in rows:
-        writer.writerow([row.key, row.label, f"{row.revenue_satang / 100:.2f}", row.revenue_satang, row.units,
-                         row.shipping_satang, row.orders])
+        writer.writerow([row.key, row.label, _baht(row.revenue_satang), row.units, _baht(row.shipping_satang), row.orders])
     return "\ufeff" + out.getvalue()
