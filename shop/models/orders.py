@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -167,6 +169,8 @@ class OrderLine(Model):
     unit_price_satang: Mapped[int] = mapped_column(Integer)
     quantity: Mapped[int] = mapped_column(Integer)
     line_total_satang: Mapped[int] = mapped_column(BigInteger)
+    # A workshop seat: nothing to pack; the seat is taken when the order is paid.
+    no_parcel: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     order: Mapped[Order] = relationship(back_populates="lines")
     shipment: Mapped[Shipment] = relationship(back_populates="lines")
