@@ -54,3 +54,8 @@ class NotYourCentre(DomainError):
 
 class OrderClosed(DomainError):
     message = _l("This order can no longer be changed.")
+
+
+class SessionPassed(DomainError):
+    message = _l("That workshop session has already started or passed, so it can no longer be booked. "
+                 "Please choose another session.")

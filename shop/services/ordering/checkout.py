@@ -20,7 +20,7 @@ from shop.extensions import begin_write, db
 from shop.metrics import count
 from shop.models import Cart, Order, OrderLine, Shipment
 from shop.models._base import utcnow
-from shop.services.errors import CartHasProblems, EmptyCart, OutOfStock, PriceChanged
+from shop.services.errors import CartHasProblems, EmptyCart, OutOfStock, PriceChanged, SessionPassed
 from shop.services.ordering import cart as carts
 from shop.services.ordering import events, lifecycle
 from shop.services.thai import ThaiAddress, normalise_tax_id, to_bangkok
@@ -162,9 +162,11 @@ def place_order(
     existing = order_by_key(idempotency_key)
     if existing is not None:
         return existing
-    summary = carts.summarise(cart)
+    summary = carts.summarise(cart, now)
     if summary.is_empty:
         raise EmptyCart()
+    if summary.has_passed_session:
+        raise SessionPassed()
     if summary.has_problems:
         raise CartHasProblems()
     if summary.fingerprint() != expected_fingerprint:
@@ -216,6 +218,7 @@ def place_order(
                 unit_price_satang=variant.price_satang,
                 quantity=line.quantity,
                 line_total_satang=line.line_total_satang,
+                no_parcel=not line.needs_parcel,
             )
             shipment.lines.append(order_line)
             order.lines.append(order_line)
