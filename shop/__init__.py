@@ -31,7 +31,7 @@ from shop.routing import IdConverter
 from shop.services import effects
 from shop.services.money import format_baht
 from shop.services.people.accounts import user_for_session
-from shop.services.thai import format_date, format_datetime
+from shop.services.thai import format_date, format_datetime, to_bangkok
 from shop.storefront import bp as storefront_bp
 from shop.webhooks import bp as webhooks_bp
 
@@ -121,6 +121,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["baht"] = format_baht
     app.jinja_env.filters["thaidate"] = lambda value, long=False: format_date(value, current_language(), long)
     app.jinja_env.filters["thaidatetime"] = lambda value: format_datetime(value, current_language())
+    app.jinja_env.filters["bangkok_time"] = lambda value: f"{to_bangkok(value):%H:%M}"
     app.jinja_env.filters["region"] = region_label
     app.jinja_env.filters["order_status"] = order_status_label
     app.jinja_env.filters["shipment_status"] = shipment_status_label

@@ -29,9 +29,14 @@ from shop.services.ordering import lifecycle
 from shop.services.thai import as_utc
 
 FRAGMENT_TIMEOUT = 3600
+# Workshop sessions stop being bookable when they start, which moves no version: pages are
+# also keyed by this ten-minute slot, so a started session leaves the page within ten minutes
+# (the cart and checkout refuse it at once whatever the page shows).
+TIME_SLOT_SECONDS = 600
 MISSING = "<missing>"  # cached stand-in for None (a page that does not exist)
 CSRF_PLACEHOLDER = "__csrf_token_placeholder__"
-PAGE_ENDPOINTS = frozenset({"storefront.home", "storefront.catalogue", "storefront.centre", "storefront.product"})
+PAGE_ENDPOINTS = frozenset({"storefront.home", "storefront.catalogue", "storefront.centre", "storefront.product",
+                            "storefront.programme", "storefront.maker"})
 T = TypeVar("T")
 
 # The catalogue's version and, in the same round trip, when the first stock hold runs out
@@ -107,6 +112,11 @@ def cached_fragment(name: str, parts: tuple[object, ...], render: Callable[[], T
     return None if value == MISSING else value  # type: ignore[return-value]
 
 
+def time_slot() -> int:
+    """The current ten-minute slot: part of the key of pages that show workshop sessions."""
+    return int(datetime.now(UTC).timestamp()) // TIME_SLOT_SECONDS
+
+
 def _page_key(version: int, lang: str) -> str | None:
     if request.method != "GET" or request.endpoint not in PAGE_ENDPOINTS:
         return None
@@ -115,7 +125,7 @@ def _page_key(version: int, lang: str) -> str | None:
     if "_user_id" in session or "_flashes" in session:
         return None
     digest = hashlib.sha1(request.full_path.encode()).hexdigest()
-    return f"page:{version}:{lang}:{digest}"
+    return f"page:{version}:{time_slot()}:{lang}:{digest}"
 
 
 def serve_cached_page(lang: str):

@@ -4,12 +4,13 @@ from __future__ import annotations
 from flask import abort, current_app, redirect, render_template, request, send_from_directory, session
 from flask_babel import gettext as _
 
-from shop.caching import CSRF_PLACEHOLDER, cached_fragment
+from shop.caching import CSRF_PLACEHOLDER, cached_fragment, time_slot
 from shop.i18n import LANGUAGES, current_language
 from shop.language_urls import localised_path, neutral_path
 from shop.models import REGIONS
 from shop.routing import is_safe_path
 from shop.services.catalog import browse as catalog
+from shop.services.workshops import impact, makers
 from shop.storefront import bp, seo
 
 
@@ -20,7 +21,8 @@ def home():
     def render() -> tuple[str, dict]:
         centres = catalog.active_centres()
         featured = catalog.featured_products()
-        html = render_template("storefront/_home_body.html", centres=centres, regions=REGIONS, featured=featured)
+        html = render_template("storefront/_home_body.html", centres=centres, regions=REGIONS, featured=featured,
+                               impact=impact.figures())
         return html, seo.home_meta(featured, lang)
 
     body, meta = cached_fragment("home", (lang,), render)
@@ -97,14 +99,45 @@ def product(slug: str):
         html = render_template(
             "storefront/_product_body.html", product=found, csrf_placeholder=CSRF_PLACEHOLDER,
             share_url=meta["structured_data"][0]["url"],
+            sessions=catalog.workshop_sessions(found) if found.is_workshop else [],
         )
         return found.localised("name", lang), html, meta
 
-    page = cached_fragment("product", (lang, slug), render)
+    page = cached_fragment("product", (lang, slug, time_slot()), render)
     if page is None:
         abort(404)
     title, body, meta = page  # the visitor's own CSRF token replaces the placeholder on the way out
     return render_template("storefront/product.html", title=title, body=body, meta=meta)
+
+
+@bp.get("/programme")
+def programme():
+    """The programme's impact, live from the data: people trained, income, OTOP, centres."""
+    lang = current_language()
+
+    def render() -> str:
+        return render_template("storefront/_programme_body.html", impact=impact.figures(), centres=impact.by_centre(),
+                               makers=makers.public_makers())
+
+    return render_template("storefront/programme.html", body=cached_fragment("programme", (lang,), render))
+
+
+@bp.get("/makers/<slug>")
+def maker(slug: str):
+    lang = current_language()
+
+    def render() -> tuple[str, str] | None:
+        group = makers.public_maker(slug)
+        if group is None:
+            return None
+        return group.localised("name", lang), render_template("storefront/_maker_body.html", group=group,
+                                                              products=makers.products_of(group))
+
+    page = cached_fragment("maker", (lang, slug), render)
+    if page is None:
+        abort(404)
+    title, body = page
+    return render_template("storefront/maker.html", title=title, body=body)
 
 
 @bp.get("/language/<code>")
