@@ -2,7 +2,7 @@
 so booking online reuses the shop's race-free reservation and checkout unchanged."""
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -55,8 +55,9 @@ def add_session(actor: User, product_id: int, day: date, start: time, end: time,
     if not isinstance(seats, int) or not 1 <= seats <= MAX_SEATS:
         raise BadSeats()
     money.check_amount(price_satang, money.PRICE)
-    starts_at = datetime.combine(day, start, tzinfo=BANGKOK)
-    ends_at = datetime.combine(day, end, tzinfo=BANGKOK)
+    # Typed in Bangkok time, stored in UTC (SQLite would keep the wall-clock time as given).
+    starts_at = datetime.combine(day, start, tzinfo=BANGKOK).astimezone(UTC)
+    ends_at = datetime.combine(day, end, tzinfo=BANGKOK).astimezone(UTC)
     if ends_at <= starts_at:
         raise SessionTimes()
     if starts_at <= now:
@@ -69,11 +70,12 @@ def add_session(actor: User, product_id: int, day: date, start: time, end: time,
     if not product.is_workshop:
         db.session.rollback()
         raise NotAWorkshop()
-    sku = f"WS{product.id}-{starts_at:%y%m%d%H%M}"
+    local = datetime.combine(day, start)
+    sku = f"WS{product.id}-{local:%y%m%d%H%M}"
     n = 1
     while db.session.scalar(select(Variant.id).where(Variant.sku == sku)):
         n += 1
-        sku = f"WS{product.id}-{starts_at:%y%m%d%H%M}-{n}"
+        sku = f"WS{product.id}-{local:%y%m%d%H%M}-{n}"
     position = max((v.position for v in product.variants), default=0) + 1
     variant = Variant(product_id=product.id, sku=sku, name_th=_label(day, start, end, "th"),
                       name_en=_label(day, start, end, "en"), price_satang=price_satang, stock_on_hand=0,
