@@ -131,12 +131,12 @@ def test_an_admin_imports_people_trained_and_bad_rows_are_listed(app, world, cli
     admin = signed_in(app, "admin@tla.example")
     page = admin.get("/backoffice/workshops").get_data(as_text=True)
     token = CSRF.search(page).group(1)
-    bad = "centre,year,people\nsurat-thani,2021,70000\natlantis,2021,5\n".encode()
+    bad = b"centre,year,people\nsurat-thani,2021,70000\natlantis,2021,5\n"
     response = admin.post("/backoffice/trained-baselines", data={"csrf_token": token, "file": (io.BytesIO(bad), "b.csv")},
                           content_type="multipart/form-data")
     assert response.status_code == 400 and "atlantis" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(TrainedBaseline.id))) == 0
-    good = "centre,year,people\nsurat-thani,2021,70000\n".encode()
+    good = b"centre,year,people\nsurat-thani,2021,70000\n"
     response = admin.post("/backoffice/trained-baselines", data={"csrf_token": token, "file": (io.BytesIO(good), "b.csv")},
                           content_type="multipart/form-data")
     assert response.status_code == 303
