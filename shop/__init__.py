@@ -162,7 +162,7 @@ def _register_input_guards(app: Flask) -> None:
         values = [request.path, *request.args.keys(), *request.args.values()]
         if request.mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
             values += [*request.form.keys(), *request.form.values()]
-        if any("\x00" in value for value in values):
+        if any(isinstance(value, str) and "\x00" in value for value in values):
             abort(400)
 
 
