@@ -32,7 +32,7 @@ from shop.services import effects, trust
 from shop.services.money import format_baht
 from shop.services.ordering import attention
 from shop.services.people.accounts import user_for_session
-from shop.services.thai import format_date, format_datetime
+from shop.services.thai import format_date, format_datetime, to_bangkok
 from shop.storefront import bp as storefront_bp
 from shop.webhooks import bp as webhooks_bp
 
@@ -124,6 +124,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["baht"] = format_baht
     app.jinja_env.filters["thaidate"] = lambda value, long=False: format_date(value, current_language(), long)
     app.jinja_env.filters["thaidatetime"] = lambda value: format_datetime(value, current_language())
+    app.jinja_env.filters["bangkok_time"] = lambda value: f"{to_bangkok(value):%H:%M}"
     app.jinja_env.filters["region"] = region_label
     app.jinja_env.filters["order_status"] = order_status_label
     app.jinja_env.filters["shipment_status"] = shipment_status_label
@@ -180,8 +181,8 @@ def _register_input_guards(app: Flask) -> None:
         values = [request.path, *request.args.keys(), *request.args.values()]
         if request.mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
             values += [*request.form.keys(), *request.form.values()]
-        # werkzeug names a multipart part None when its name has a line break in it
-        if any(value is None or "\x00" in value for value in values):
+        # werkzeug names a multipart part None when its name has a line break in it; files are not text
+        if any(value is None or (isinstance(value, str) and "\x00" in value) for value in values):
             abort(400)
 
 

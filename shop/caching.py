@@ -46,10 +46,15 @@ from shop.services.ordering import lifecycle
 from shop.services.thai import as_utc
 
 FRAGMENT_TIMEOUT = 3600
+# Workshop sessions stop being bookable when they start, which moves no version: pages are
+# also keyed by this ten-minute slot, so a started session leaves the page within ten minutes
+# (the cart and checkout refuse it at once whatever the page shows).
+TIME_SLOT_SECONDS = 600
 MISSING = "<missing>"  # cached stand-in for None (a page that does not exist)
 CSRF_PLACEHOLDER = compression.CSRF_PLACEHOLDER
 CART_COUNT_PLACEHOLDER = "__cart_count_placeholder__"  # the header's cart count, filled per visitor
-PAGE_ENDPOINTS = frozenset({"storefront.home", "storefront.catalogue", "storefront.centre", "storefront.product"})
+PAGE_ENDPOINTS = frozenset({"storefront.home", "storefront.catalogue", "storefront.centre", "storefront.product",
+                            "storefront.programme", "storefront.maker"})
 # Pages that carry the visitor's own CSRF token (the add-to-cart form).
 TOKEN_ENDPOINTS = frozenset({"storefront.product"})
 TOKEN_ETAG_SECONDS = 1800  # a kept copy's token is at most this old when a 304 reuses it (< WTF_CSRF_TIME_LIMIT)
@@ -220,6 +225,11 @@ def cached_fragment(name: str, parts: tuple[object, ...], render: Callable[[], T
     return None if value == MISSING else value  # type: ignore[return-value]
 
 
+def time_slot() -> int:
+    """The current ten-minute slot: part of the key of pages that show workshop sessions."""
+    return int(datetime.now(UTC).timestamp()) // TIME_SLOT_SECONDS
+
+
 # --------------------------------------------------------------------------- whole pages
 
 
@@ -229,7 +239,7 @@ def page_key(tag: str, lang: str, environ: dict, cart_count: int = 0) -> str:
     everyone who has as many)."""
     address = environ.get("PATH_INFO", "") + "?" + environ.get("QUERY_STRING", "")
     digest = hashlib.sha1(address.encode("latin-1", "replace")).hexdigest()
-    return f"page:{_release()}:{tag}:{lang}:{cart_count}:{digest}"
+    return f"page:{_release()}:{tag}:{time_slot()}:{lang}:{cart_count}:{digest}"
 
 
 def token_period() -> int:

@@ -6,6 +6,7 @@ from flask import Flask, current_app
 from sqlalchemy import inspect
 
 from shop.extensions import db
+from shop.services.demo.impact import seed_demo_impact
 from shop.services.demo.seed import demo_accounts, scale_catalogue, seed_demo, seed_demo_accounts
 from shop.services.ordering.lifecycle import expire_overdue_orders
 from shop.services.payments.stripe_checkout import missing_settings, orders_awaiting_stripe, refresh_order
@@ -27,6 +28,7 @@ def register_commands(app: Flask) -> None:
         click.echo("Loading DEMO data (invented products, for trying the shop)…")
         made = seed_demo(current_app.config["MEDIA_FOLDER"], progress=lambda msg: click.echo(f"  {msg}"))
         made["accounts"] = seed_demo_accounts()
+        made["impact"] = seed_demo_impact()
         summary = ", ".join(f"{count} {name}" for name, count in made.items())
         click.echo(f"Done: created {summary}." if any(made.values()) else "Done: nothing to add, demo data already there.")
         click.echo("Demo sign-ins (demo data only; never use these on a real shop):")

@@ -1,7 +1,7 @@
 """cache versions as narrow as the change: one per product, one per centre, a list and a site version
 
 Revision ID: 0018_cache_versions
-Revises: 0016_locations
+Revises: 0017_workshops
 Create Date: 2026-11-26 02:30:00
 
 A stock or price change to one product used to move the one catalogue version and drop every
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 revision = '0018_cache_versions'
-down_revision = '0016_locations'
+down_revision = '0017_workshops'
 branch_labels = None
 depends_on = None
 

@@ -24,4 +24,5 @@ from shop.backoffice import (  # noqa: E402,F401  (each area registers its views
     sales,
     settlements,
     stock,
+    workshops,
 )

@@ -4,6 +4,7 @@ pages work without JavaScript."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms import BooleanField, HiddenField, RadioField, StringField, SubmitField
 from wtforms.validators import Length, Optional, ValidationError
 
@@ -90,8 +91,8 @@ def _add_rows(form_class, label, low: int, message) -> None:
 
 
 class TransferForm(_SkuRows, ShopForm):
-    from_place = PickField(_l("From"), message=_l("Please choose where the stock comes from."))
-    to_place = PickField(_l("To"), message=_l("Please choose where the stock goes."))
+    from_place = PickField(lazy_pgettext("stock move", "From"), message=_l("Please choose where the stock comes from."))
+    to_place = PickField(lazy_pgettext("stock move", "To"), message=_l("Please choose where the stock goes."))
     note = StringField(_l("Why (e.g. for the tourism fair)"),
                        validators=[Length(min=1, max=500, message=_l("Please say why (at most 500 characters)."))], filters=[_strip])
     submit = SubmitField(_l("Move stock"))

@@ -22,6 +22,9 @@ class ProductForm(ShopForm):
     otop = BooleanField(_l("OTOP registered"))
     otop_stars = SelectField(_l("OTOP stars"), coerce=int, choices=[(0, "—"), (1, "★"), (2, "★★"), (3, "★★★"), (4, "★★★★"), (5, "★★★★★")])
     featured = BooleanField(_l("Feature on the home page"))
+    kind = SelectField(_l("Kind"), choices=[("goods", _l("Goods (sent in a parcel)")),
+                                            ("workshop", _l("Workshop (sessions with seats)"))], default="goods")
+    maker_group_id = SelectField(_l("Maker group"), coerce=int, default=0, choices=[(0, "—")])
     submit = SubmitField(_l("Save product"))
 
     def product_data(self) -> dict:
@@ -32,6 +35,7 @@ class ProductForm(ShopForm):
             "maker_story_th": self.maker_story_th.data or "", "maker_story_en": self.maker_story_en.data or "",
             "otop": bool(self.otop.data), "otop_stars": (self.otop_stars.data or None) if self.otop.data else None,
             "featured": bool(self.featured.data),
+            "kind": self.kind.data, "maker_group_id": self.maker_group_id.data or None,
         }
 
 

@@ -14,10 +14,14 @@ from shop.services.catalog import browse as catalog
 from shop.services.catalog import centres as centre_admin
 from shop.services.errors import DomainError
 from shop.services.parsing import parse_id
+from shop.services.workshops import makers
 
 
 def _category_choices(form) -> None:
     form.category_id.choices = [(c.id, f"{c.name_th} / {c.name_en}" if c.name_en else c.name_th) for c in catalog.all_categories()]
+    groups = makers.maker_groups(current_user)
+    form.maker_group_id.choices = [(0, _("None named"))] + [
+        (g.id, f"{g.name_th} ({g.centre.name_th})" if current_user.is_admin else g.name_th) for g in groups]
 
 
 @bp.get("/products")
@@ -50,6 +54,7 @@ def product_edit(product_id: int):
     form = ProductForm(obj=product if request.method == "GET" else None)
     if request.method == "GET":
         form.otop_stars.data = product.otop_stars or 0
+        form.maker_group_id.data = product.maker_group_id or 0
     _category_choices(form)
     if form.validate_on_submit():
         try:

@@ -50,3 +50,11 @@ from shop.models.settlements import (  # noqa: F401,E402
     Statement,
     StatementLine,
 )
+from shop.models.workshops import (  # noqa: F401,E402
+    MAKER_KINDS,
+    PRODUCT_KINDS,
+    MakerGroup,
+    TrainedBaseline,
+    WorkshopAttendance,
+    WorkshopSession,
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import (
     JSON,
@@ -28,6 +28,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, scoped_
 
 from shop.models._base import Model, utcnow
 from shop.text import normalise_for_search
+
+if TYPE_CHECKING:
+    from shop.models.workshops import MakerGroup, WorkshopSession
 
 # The four-region scheme shown by the shop; the region is data on each centre.
 REGIONS = ("north", "northeast", "central", "south")
@@ -98,6 +101,7 @@ class Product(Bilingual, Model):
     __table_args__ = (
         CheckConstraint("otop_stars IS NULL OR (otop_stars BETWEEN 1 AND 5)", name="otop_stars_range"),
         CheckConstraint("status IN ('active', 'archived')", name="status_known"),
+        CheckConstraint("kind IN ('goods', 'workshop')", name="kind_known"),
         Index("ix_product_status_created", "status", "created_at"),
     )
 
@@ -115,6 +119,10 @@ class Product(Bilingual, Model):
     otop_stars: Mapped[int | None] = mapped_column(Integer, nullable=True)
     featured: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(20), default="active")
+    # "goods" go in a parcel; a "workshop" sells seats, one variant per session.
+    kind: Mapped[str] = mapped_column(String(20), default="goods", server_default="goods")
+    # The learner group or community enterprise that made it (None: not named).
+    maker_group_id: Mapped[int | None] = mapped_column(ForeignKey("maker_group.id"), index=True, nullable=True)
     # Lower-cased, normalised Thai and English names and descriptions, kept by an ORM hook.
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -124,6 +132,7 @@ class Product(Bilingual, Model):
 
     centre: Mapped[Centre] = relationship(back_populates="products")
     category: Mapped[Category] = relationship()
+    maker_group: Mapped[MakerGroup | None] = relationship()
     variants: Mapped[list[Variant]] = relationship(
         back_populates="product", order_by="Variant.position, Variant.id", cascade="all, delete-orphan"
     )
@@ -136,6 +145,10 @@ class Product(Bilingual, Model):
     @property
     def is_active(self) -> bool:
         return self.status == "active"
+
+    @property
+    def is_workshop(self) -> bool:
+        return self.kind == "workshop"
 
     @property
     def sellable_variants(self) -> list[Variant]:
@@ -192,6 +205,8 @@ class Variant(Bilingual, Model):
     low_stock_threshold: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
 
     product: Mapped[Product] = relationship(back_populates="variants")
+    # Set when the variant is a workshop session: its stock is the session's seats.
+    workshop_session: Mapped[WorkshopSession | None] = relationship(back_populates="variant", uselist=False)
 
     @property
     def is_low(self) -> bool:

@@ -47,7 +47,7 @@ def dashboard():
     query = _query()
     lang = current_language()
     previous = reports.year_before(query)
-    groups = ("region", "province", "centre", "channel", "category", "month")
+    groups = ("region", "province", "centre", "channel", "category", "maker", "month")
     return render_template(
         "reports/dashboard.html", query=query, total=reports.totals(query), previous=reports.totals(previous),
         orders=reports.online_orders(query), tables={g: reports.breakdown(query, g, lang) for g in groups},

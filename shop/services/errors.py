@@ -58,3 +58,8 @@ class OrderClosed(DomainError):
 
 class NoPrivacyConsent(DomainError):
     message = _l("Please agree to the privacy notice to place your order.")
+
+
+class SessionPassed(DomainError):
+    message = _l("That workshop session has already started or passed, so it can no longer be booked. "
+                 "Please choose another session.")

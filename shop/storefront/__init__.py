@@ -15,6 +15,7 @@ UNCACHED_ENDPOINTS = {"storefront.healthz", "storefront.media", "storefront.set_
                       "storefront.web_manifest"}
 # Everything else here is one visitor's own (cart, checkout, orders) and answers Cache-Control: no-store.
 PUBLIC_ENDPOINTS = {"storefront.home", "storefront.catalogue", "storefront.centre", "storefront.product",
+                    "storefront.programme", "storefront.maker",
                     "storefront.healthz", "storefront.media", "storefront.robots_txt", "storefront.favicon",
                     "storefront.sitemap", "storefront.sitemap_part", "storefront.postcode_lookup",
                     "storefront.web_manifest"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, send_from_directory, session, url_for
 from flask_babel import gettext as _
 
-from shop.caching import CSRF_PLACEHOLDER, cached_fragment
+from shop.caching import CSRF_PLACEHOLDER, cached_fragment, time_slot
 from shop.i18n import LANGUAGES, current_language
 from shop.language_urls import localised_path, neutral_path
 from shop.models import REGIONS
@@ -13,6 +13,7 @@ from shop.services.catalog import browse as catalog
 from shop.services.errors import DomainError
 from shop.services.ordering import cart as carts
 from shop.services.parsing import parse_id, parse_int
+from shop.services.workshops import impact, makers
 from shop.storefront import bp, seo
 
 
@@ -23,7 +24,8 @@ def home():
     def render() -> tuple[str, dict]:
         centres = catalog.active_centres()
         featured = catalog.featured_products()
-        html = render_template("storefront/_home_body.html", centres=centres, regions=REGIONS, featured=featured)
+        html = render_template("storefront/_home_body.html", centres=centres, regions=REGIONS, featured=featured,
+                               impact=impact.figures())
         return html, seo.home_meta(featured, lang)
 
     body, meta = cached_fragment("home", (lang,), render)
@@ -103,11 +105,12 @@ def product(slug: str):
         html = render_template(
             "storefront/_product_body.html", product=found, csrf_placeholder=CSRF_PLACEHOLDER,
             share_url=meta["structured_data"][0]["url"], chosen_quantity=quantity, chosen_option=option,
+            sessions=catalog.workshop_sessions(found) if found.is_workshop else [],
         )
         return found.localised("name", lang), html, meta
 
     # Only the plain page is kept: a stepped quantity is one visitor's, and ids in a link are unbounded.
-    page = cached_fragment("product", (lang, slug), render) if (quantity, option) == (1, None) else render()
+    page = cached_fragment("product", (lang, slug, time_slot()), render) if (quantity, option) == (1, None) else render()
     if page is None:
         abort(404)
     title, body, meta = page  # the visitor's own CSRF token replaces the placeholder on the way out
@@ -127,6 +130,36 @@ def product_quantity(slug: str):
     option = parse_id(request.form.get("variant_id"))
     target = url_for("storefront.product", slug=slug, quantity=str(quantity), option=str(option) if option else None)
     return redirect(target + "#quantity"), 303
+
+
+@bp.get("/programme")
+def programme():
+    """The programme's impact, live from the data: people trained, income, OTOP, centres."""
+    lang = current_language()
+
+    def render() -> str:
+        return render_template("storefront/_programme_body.html", impact=impact.figures(), centres=impact.by_centre(),
+                               makers=makers.public_makers())
+
+    return render_template("storefront/programme.html", body=cached_fragment("programme", (lang,), render))
+
+
+@bp.get("/makers/<slug>")
+def maker(slug: str):
+    lang = current_language()
+
+    def render() -> tuple[str, str] | None:
+        group = makers.public_maker(slug)
+        if group is None:
+            return None
+        return group.localised("name", lang), render_template("storefront/_maker_body.html", group=group,
+                                                              products=makers.products_of(group))
+
+    page = cached_fragment("maker", (lang, slug), render)
+    if page is None:
+        abort(404)
+    title, body = page
+    return render_template("storefront/maker.html", title=title, body=body)
 
 
 @bp.get("/language/<code>")

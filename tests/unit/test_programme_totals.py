@@ -19,12 +19,15 @@ from shop.models import (
     StockMovement,
     User,
     Variant,
+    WorkshopAttendance,
+    WorkshopSession,
 )
 from shop.services.errors import NotYourCentre
 from shop.services.locations import booth, consignment, places, stock
 from shop.services.ordering import lifecycle
 from shop.services.payments import refunds as payment_refunds
 from shop.services.sales import offline, reports
+from shop.services.workshops import attendance, impact
 from tests.factories import cart_with, make_centre, make_product, place
 
 TODAY = date(2026, 11, 25)
@@ -54,7 +57,23 @@ def network(app):
     yala = make_centre("yala", province_code="95", province_en="Yala", region="south")
     lampang = make_centre("lampang", province_code="52", province_en="Lampang", region="north")
     products = {c.slug: make_product(c, slug=f"p-{c.slug}", prices=(45000, 12000), stock=(50, 50)) for c in (surat, yala, lampang)}
-    return {"centres": [surat, yala, lampang], "products": products}
+    return {"centres": [surat, yala, lampang], "products": products, "seats": _workshops((surat, yala, lampang))}
+
+
+def _workshops(centres) -> dict[str, int]:
+    """A workshop per centre with one session of 50 seats at ฿350.50: its variant's id per centre."""
+    from datetime import time
+
+    from shop.services.thai import to_bangkok
+    from shop.services.workshops import sessions
+
+    day = (to_bangkok(datetime.now(UTC)) + timedelta(days=10)).date()
+    seats = {}
+    for centre in centres:
+        workshop = make_product(centre, slug=f"w-{centre.slug}", prices=(1,), stock=0, kind="workshop")
+        seats[centre.slug] = sessions.add_session(admin_user(), workshop.id, day, time(9, 0), time(12, 0), "ห้องสมุด",
+                                                  "Library", 50, 35050).variant_id
+    return seats
 
 
 def everything(actor=None):
@@ -166,6 +185,8 @@ operation = st.one_of(
     st.tuples(st.just("baseline"), st.integers(0, 2), st.integers(2020, 2023), st.integers(1, 10_000_000)),
     st.tuples(st.just("booth"), st.integers(0, 2), st.integers(0, 1), st.integers(1, 4), st.sampled_from(["cash", "promptpay"])),
     st.tuples(st.just("consignment"), st.integers(0, 2), st.integers(0, 1), st.integers(1, 4), st.integers(0, 10000)),
+    st.tuples(st.just("workshop"), st.integers(0, 2), st.integers(1, 3),
+              st.sampled_from(["pay", "pay_attend", "pay_refund", "unpaid", "cancel"]), st.booleans()),
 )
 
 
@@ -202,6 +223,7 @@ def test_figures_always_reconcile(network, operations):
     admin = admin_user()
     used_baselines = set()
     made_locations: dict = {}
+    attended = 0
     for n, op in enumerate(operations):
         if op[0] == "order":
             items = [(products[centres[c].slug].variants[v].id, q) for c, v, q in op[1]]
@@ -216,6 +238,22 @@ def test_figures_always_reconcile(network, operations):
                 lifecycle.cancel(order.id, "cancelled by the customer")
             elif op[2] == "expire":
                 lifecycle.expire(order.id, "test")
+        elif op[0] == "workshop":  # seats booked online, with goods from the same centre or not
+            _, c, seats, outcome, with_goods = op
+            items = [(network["seats"][centres[c].slug], seats)]
+            if with_goods:
+                items.append((products[centres[c].slug].variants[1].id, 1))
+            order = place(cart_with(*items))
+            if outcome == "cancel":
+                lifecycle.cancel(order.id, "cancelled by the customer")
+            elif outcome != "unpaid":
+                pay(order)
+                seat_line = next(line for line in db.session.get(Order, order.id).lines if line.no_parcel)
+                if outcome == "pay_attend":
+                    assert attendance.mark_attended(admin, _session_of(seat_line.variant_id), seat_line.id)
+                    attended += seats
+                elif outcome == "pay_refund":
+                    payment_refunds.refund(admin, order.id, {seat_line.id: 1}, [], restock=True)
         elif op[0] == "offline":
             offline.record_offline_sale(admin, centres[op[1]].id, date(2026, 6, 1), op[2], op[3], [])
         elif op[0] == "booth":
@@ -237,8 +275,10 @@ def test_figures_always_reconcile(network, operations):
             assert offline.import_baselines(admin, [{"centre": centres[op[1]].slug, "year": str(op[2]), "amount_baht": str(op[3])}]) == []
     query = everything(admin)
     total = reports.totals(query).revenue_satang
-    for group in ("region", "province", "centre", "channel", "month", "year"):
+    for group in ("region", "province", "centre", "channel", "maker", "month", "year"):
         assert sum(r.revenue_satang for r in reports.breakdown(query, group)) == total, group
+    figures = impact.figures()
+    assert figures.income_satang == total and figures.people_trained == attended
     ledger = db.session.scalar(select(func.coalesce(func.sum(SalesEntry.amount_satang), 0)).where(
         SalesEntry.kind.in_(["sale", "refund", "offline", "baseline"])))
     assert ledger == total == independent_total()
@@ -251,14 +291,14 @@ def test_figures_always_reconcile(network, operations):
     assert -commissions == (db.session.scalar(select(func.coalesce(func.sum(ConsignmentReport.commission_satang), 0))) or 0)
     # stock: the home shelf and every location equal the sums of their movements
     for variant in db.session.scalars(select(Variant)):
-        assert variant.stock_on_hand == db.session.scalar(select(func.sum(StockMovement.on_hand_delta)).where(
+        assert variant.stock_on_hand == db.session.scalar(select(func.coalesce(func.sum(StockMovement.on_hand_delta), 0)).where(
             StockMovement.variant_id == variant.id, StockMovement.location_id.is_(None)))
     for row in db.session.scalars(select(LocationStock)):
         assert row.on_hand == db.session.scalar(select(func.sum(StockMovement.on_hand_delta)).where(
             StockMovement.variant_id == row.variant_id, StockMovement.location_id == row.location_id))
     # start the next example from nothing
     begin_write()
-    for model in (SalesEntry, SalesDaily, RefundLine):
+    for model in (SalesEntry, SalesDaily, RefundLine, WorkshopAttendance):
         db.session.query(model).delete()
     db.session.commit()
     from tests.conftest import _empty_tables
@@ -272,4 +312,8 @@ def _rebuild(network):
     yala = make_centre("yala", province_code="95", region="south")
     lampang = make_centre("lampang", province_code="52", region="north")
     products = {c.slug: make_product(c, slug=f"p-{c.slug}", prices=(45000, 12000), stock=(50, 50)) for c in (surat, yala, lampang)}
-    return {"centres": [surat, yala, lampang], "products": products}
+    return {"centres": [surat, yala, lampang], "products": products, "seats": _workshops((surat, yala, lampang))}
+
+
+def _session_of(variant_id: int) -> int:
+    return db.session.scalar(select(WorkshopSession.id).where(WorkshopSession.variant_id == variant_id))

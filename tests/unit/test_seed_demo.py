@@ -72,3 +72,21 @@ def test_scale_demo_copies_products_up_to_the_target(runner):
     result = runner.invoke(args=["scale-demo", "--products", "60"])
     assert result.exit_code == 0, result.output
     assert db.session.scalar(sa.select(sa.func.count(Product.id))) == 60
+
+
+def test_seed_demo_reproduces_the_published_figures_and_makes_bookable_workshops(runner, app):
+    from sqlalchemy import select
+
+    from shop.models import MakerGroup
+    from shop.services.workshops import impact
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    figures = impact.figures()
+    assert figures.people_trained > 70_000 and figures.income_satang > 4_000_000 * 100
+    assert (figures.centres, figures.provinces) == (9, 9)
+    leaf = db.session.scalar(select(Product).where(Product.slug == "leaf-printed-cloth"))
+    assert leaf.maker_group is not None and db.session.scalar(select(MakerGroup.slug)) == leaf.maker_group.slug
+    workshop = db.session.scalar(select(Product).where(Product.slug == "leaf-print-workshop"))
+    assert workshop.is_workshop and len([v for v in workshop.sellable_variants if v.workshop_session]) == 2
+    home = app.test_client().get("/").get_data(as_text=True)
+    assert f'data-figure="people-trained">{figures.people_trained:,}<' in home and figures.people_trained == 72_000

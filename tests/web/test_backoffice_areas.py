@@ -34,7 +34,7 @@ PASSWORD = "staff password 1"
 ADMIN_ONLY = {
     "backoffice.payments", "backoffice.confirm_transfer", "backoffice.reject_transfer", "backoffice.order",
     "backoffice.refunds_due", "backoffice.order_refund", "backoffice.centres", "backoffice.centre_edit",
-    "backoffice.staff", "backoffice.staff_action", "backoffice.baselines",
+    "backoffice.staff", "backoffice.staff_action", "backoffice.baselines", "backoffice.trained_baselines",
     "backoffice.commission_set", "backoffice.settlement_close", "backoffice.payout_new", "backoffice.document_reprint",
     "backoffice.slip_picture",
 }

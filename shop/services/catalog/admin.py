@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from shop.extensions import begin_write, db
-from shop.models import Category, Centre, Product, ProductImage, StockMovement, User, Variant
+from shop.models import PRODUCT_KINDS, Category, Centre, MakerGroup, Product, ProductImage, StockMovement, User, Variant
 from shop.services import money
 from shop.services.catalog.media import store_image
 from shop.services.catalog.uploads import open_upload
@@ -23,7 +23,7 @@ from shop.services.people import audit
 from shop.services.people.scope import require_centre, scoped
 
 PRODUCT_FIELDS = ("name_th", "name_en", "description_th", "description_en", "maker_story_th",
-                  "maker_story_en", "category_id", "otop", "otop_stars", "featured")
+                  "maker_story_en", "category_id", "otop", "otop_stars", "featured", "kind", "maker_group_id")
 VARIANT_FIELDS = ("name_th", "name_en", "sku", "price_satang", "low_stock_threshold", "active")
 
 
@@ -34,6 +34,21 @@ class SkuTaken(DomainError):
 def _check_price(data: dict) -> None:
     if "price_satang" in data:
         money.check_amount(data["price_satang"], money.PRICE)  # BadAmount / AmountTooLarge
+
+
+class ForeignMakerGroup(DomainError):
+    message = _l("Please choose a maker group of this product's own centre.")
+
+
+def _check_kind_and_maker(data: dict, centre_id: int) -> None:
+    """A known kind, and a maker group (if any) of the product's own centre."""
+    if data.get("kind", "goods") not in PRODUCT_KINDS:
+        raise DomainError()
+    maker_group_id = data.get("maker_group_id")
+    if maker_group_id is not None:
+        group = db.session.get(MakerGroup, maker_group_id)
+        if group is None or group.centre_id != centre_id:
+            raise ForeignMakerGroup()
 
 
 def _snapshot(obj, fields) -> dict:
@@ -85,6 +100,7 @@ def create_product(actor: User, centre_id: int | None, data: dict, first_variant
     require_centre(actor, centre_id)
     if db.session.get(Centre, centre_id) is None or db.session.get(Category, data["category_id"]) is None:
         raise DomainError()
+    _check_kind_and_maker(data, centre_id)
     product = Product(centre_id=centre_id, slug=_slug_for(data.get("name_en", ""), data["name_th"]),
                       status="active", **{k: data[k] for k in PRODUCT_FIELDS if k in data})
     stock = first_variant.pop("stock_on_hand", 0)
@@ -105,6 +121,7 @@ def update_product(actor: User, product_id: int, data: dict) -> Product:
     found = product(actor, product_id)
     if found is None:
         raise DomainError()
+    _check_kind_and_maker(data, found.centre_id)
     before = _snapshot(found, PRODUCT_FIELDS)
     for key in PRODUCT_FIELDS:
         if key in data:

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from shop.extensions import db
 from shop.i18n import current_language
-from shop.models import REGIONS, Category, Centre, Product, Variant
+from shop.models import REGIONS, Category, Centre, Product, Variant, WorkshopSession
+from shop.services.ordering.cart import session_has_passed
 from shop.services.parsing import ascii_digits, parse_int
 from shop.text import normalise_for_search, sort_by_name
 
@@ -220,8 +222,23 @@ def centre_by_slug(slug: str) -> Centre | None:
 
 def product_by_slug(slug: str) -> Product | None:
     """An active product with everything its page shows, or None."""
-    stmt = _with_list_relations(select(Product).where(Product.slug == slug, Product.status == "active"))
+    stmt = _with_list_relations(select(Product).where(Product.slug == slug, Product.status == "active")).options(
+        selectinload(Product.variants).selectinload(Variant.workshop_session), joinedload(Product.maker_group))
     return db.session.scalars(stmt).unique().one_or_none()
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    variant: Variant
+    session: WorkshopSession
+    passed: bool
+
+
+def workshop_sessions(product: Product, now: datetime | None = None) -> list[SessionRow]:
+    """A workshop's sessions on sale, soonest first; those that have started are marked passed."""
+    rows = [SessionRow(v, v.workshop_session, session_has_passed(v, now))
+            for v in product.sellable_variants if v.workshop_session is not None]
+    return sorted(rows, key=lambda r: r.session.starts_at)
 
 
 def provinces_with_centres(centres: list[Centre], lang: str | None = None) -> list[tuple[str, str, str]]:

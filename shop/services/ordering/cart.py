@@ -13,7 +13,7 @@ from shop.metrics import count
 from shop.models import Cart, CartItem, Centre, Product, Variant
 from shop.models._base import utcnow
 from shop.services import parsing
-from shop.services.errors import BadQuantity, NotAvailable, NotInCart, OutOfStock, UnknownProduct
+from shop.services.errors import BadQuantity, NotAvailable, NotInCart, OutOfStock, SessionPassed, UnknownProduct
 from shop.services.parsing import parse_int
 from shop.services.thai import as_utc
 
@@ -62,12 +62,20 @@ def new_cart(user_id: int | None = None) -> Cart:
     return cart
 
 
+def session_has_passed(variant: Variant, now: datetime | None = None) -> bool:
+    """A workshop session that has started (or is over) can no longer be booked."""
+    session = variant.workshop_session
+    return session is not None and as_utc(session.starts_at) <= (now or utcnow())
+
+
 def _sellable_variant(variant_id: int) -> Variant:
-    variant = db.session.get(Variant, variant_id, options=[joinedload(Variant.product)])
+    variant = db.session.get(Variant, variant_id, options=[joinedload(Variant.product), joinedload(Variant.workshop_session)])
     if variant is None:
         raise UnknownProduct()
     if not variant.active or variant.product.status != "active":
         raise NotAvailable()
+    if session_has_passed(variant):
+        raise SessionPassed()
     return variant
 
 
@@ -186,7 +194,7 @@ def clear_by_id(cart_id: int) -> None:
 class CartLine:
     variant: Variant
     quantity: int
-    problem: str = ""  # "", "unavailable", "out_of_stock", "not_enough"
+    problem: str = ""  # "", "unavailable", "session_passed", "out_of_stock", "not_enough"
 
     @property
     def product(self) -> Product:
@@ -200,6 +208,11 @@ class CartLine:
     def line_total_satang(self) -> int:
         return self.variant.price_satang * self.quantity
 
+    @property
+    def needs_parcel(self) -> bool:
+        """A workshop seat is not posted."""
+        return self.product.kind != "workshop"
+
 
 @dataclass
 class CentreGroup:
@@ -211,11 +224,17 @@ class CentreGroup:
         return sum(line.line_total_satang for line in self.lines if not line.problem)
 
     @property
+    def parcel_subtotal_satang(self) -> int:
+        """What goes in the parcel: the shipping fee and its free threshold look at this only."""
+        return sum(line.line_total_satang for line in self.lines if not line.problem and line.needs_parcel)
+
+    @property
     def shipping_satang(self) -> int:
-        if self.subtotal_satang == 0:
+        parcel = self.parcel_subtotal_satang
+        if parcel == 0:
             return 0
         threshold = self.centre.free_shipping_from_satang
-        if threshold is not None and self.subtotal_satang >= threshold:
+        if threshold is not None and parcel >= threshold:
             return 0
         return self.centre.shipping_fee_satang
 
@@ -249,6 +268,10 @@ class CartSummary:
         return any(line.problem for line in self.lines)
 
     @property
+    def has_passed_session(self) -> bool:
+        return any(line.problem == "session_passed" for line in self.lines)
+
+    @property
     def is_empty(self) -> bool:
         return not self.lines
 
@@ -259,17 +282,19 @@ class CartSummary:
         return hashlib.sha256("|".join(sorted(parts)).encode()).hexdigest()[:32]
 
 
-def summarise(cart: Cart | None) -> CartSummary:
+def summarise(cart: Cart | None, now: datetime | None = None) -> CartSummary:
     """Group the cart by centre with today's prices, stock and shipping, in a few queries."""
+    now = now or utcnow()
     if cart is None:
         return CartSummary(groups=[])
     items = db.session.scalars(
         select(CartItem)
         .where(CartItem.cart_id == cart.id)
         .options(
-            joinedload(CartItem.variant)
-            .joinedload(Variant.product)
-            .options(joinedload(Product.centre), selectinload(Product.images))
+            joinedload(CartItem.variant).options(
+                joinedload(Variant.product).options(joinedload(Product.centre), selectinload(Product.images)),
+                joinedload(Variant.workshop_session),
+            )
         )
         .order_by(CartItem.id)
     ).all()
@@ -279,6 +304,8 @@ def summarise(cart: Cart | None) -> CartSummary:
         product = variant.product
         if not variant.active or product.status != "active":
             problem = "unavailable"
+        elif session_has_passed(variant, now):
+            problem = "session_passed"
         elif variant.available <= 0:
             problem = "out_of_stock"
         elif item.quantity > variant.available:

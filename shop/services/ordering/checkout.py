@@ -21,7 +21,7 @@ from shop.language_urls import localised_path
 from shop.metrics import count
 from shop.models import Cart, Order, OrderLine, Shipment
 from shop.models._base import utcnow
-from shop.services.errors import CartHasProblems, EmptyCart, NoPrivacyConsent, OutOfStock, PriceChanged
+from shop.services.errors import CartHasProblems, EmptyCart, NoPrivacyConsent, OutOfStock, PriceChanged, SessionPassed
 from shop.services.ordering import cart as carts
 from shop.services.ordering import events, lifecycle
 from shop.services.thai import ThaiAddress, normalise_tax_id, to_bangkok
@@ -175,9 +175,11 @@ def place_order(
         return existing
     if details.privacy_consent_at is None or not details.privacy_notice_version:
         raise NoPrivacyConsent()
-    summary = carts.summarise(cart)
+    summary = carts.summarise(cart, now)
     if summary.is_empty:
         raise EmptyCart()
+    if summary.has_passed_session:
+        raise SessionPassed()
     if summary.has_problems:
         raise CartHasProblems()
     if summary.fingerprint() != expected_fingerprint:
@@ -232,6 +234,7 @@ def place_order(
                 unit_price_satang=variant.price_satang,
                 quantity=line.quantity,
                 line_total_satang=line.line_total_satang,
+                no_parcel=not line.needs_parcel,
             )
             shipment.lines.append(order_line)
             order.lines.append(order_line)

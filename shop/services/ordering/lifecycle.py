@@ -20,6 +20,9 @@ with no deadline (receive_slip clears reserved_until, and only awaiting_payment 
 so the order cannot be lost to expiry while an admin compares the slip with the bank statement.
 The customer can no longer cancel it; an admin confirms the payment at the exact amount
 (mark_paid) or rejects it (reject: the stock goes back).
+
+Workshop seats (lines with no_parcel) are never packed: payment takes the seats from the
+session's stock at once, and a parcel holding only seats is delivered when the order is paid.
 """
 from __future__ import annotations
 
@@ -82,6 +85,10 @@ def _lock(order_id: int) -> Order | None:
 
 def _hold(order: Order) -> list[tuple[int, int]]:
     return [(line.variant_id, line.quantity) for line in order.lines]
+
+
+def _seats(order: Order) -> list[tuple[int, int]]:
+    return [(line.variant_id, line.quantity) for line in order.lines if line.no_parcel]
 
 
 def flag(order: Order, code: str, **values: Any) -> None:
@@ -248,6 +255,13 @@ def _mark_paid(order: Order, step: str, now: datetime) -> None:
     for shipment in order.shipments:
         shipment.status = "to_pack"
         shipment.cancelled_at = None
+    seats = _seats(order)
+    if seats:  # a booked seat is taken now; there is nothing to post
+        inventory.ship(seats, order.id)
+        for shipment in order.shipments:
+            if all(line.no_parcel for line in shipment.lines):
+                shipment.status = "delivered"
+                shipment.delivered_at = now
     events.announce(events.OrderPaid(order, now, revived=step == "revive_late_payment"))
 
 
@@ -264,7 +278,7 @@ def refunded_quantities(order_id: int) -> dict[int, int]:
 def to_send(shipment: Shipment) -> list[tuple[int, int]]:
     """(variant, quantity) still to go in this parcel: what was ordered less what was refunded."""
     refunded = refunded_quantities(shipment.order_id)
-    wanted = [(line.variant_id, line.quantity - refunded.get(line.id, 0)) for line in shipment.lines]
+    wanted = [(line.variant_id, line.quantity - refunded.get(line.id, 0)) for line in shipment.lines if not line.no_parcel]
     return [(variant_id, quantity) for variant_id, quantity in wanted if quantity > 0]
 
 
@@ -412,6 +426,11 @@ def _take_back(order: Order, lines: Mapping[int, int], restock: bool, actor: Use
         if not quantity:
             continue
         status = shipments[line.shipment_id].status
+        if line.no_parcel:  # a seat: taken at payment; restocked, it can be booked again
+            if restock and order.status == "paid":
+                inventory.change_on_hand(line.variant_id, quantity, "return", user_id=user_id,
+                                         note=f"seat refunded, order {order.number}")
+            continue
         if status in {"shipped", "delivered"} and restock:
             inventory.change_on_hand(line.variant_id, quantity, "return", user_id=user_id, note=f"refund of order {order.number}")
         elif status in UNSENT and order.status == "paid":
@@ -422,8 +441,12 @@ def _take_back(order: Order, lines: Mapping[int, int], restock: bool, actor: Use
     if order.status != "paid":
         return
     db.session.flush()
+    refunded = refunded_quantities(order.id)
     for shipment in order.shipments:
         if shipment.status in UNSENT and not to_send(shipment):
+            if any(line.no_parcel and line.quantity > refunded.get(line.id, 0) for line in shipment.lines):
+                shipment.status, shipment.delivered_at = "delivered", now  # only booked seats are left
+                continue
             before = _move_shipment(shipment, "cancel_shipment")
             shipment.cancelled_at = now
             events.announce(events.ShipmentMoved(shipment, before, actor, {"reason": "refunded"}))

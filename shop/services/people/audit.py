@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import force_locale
+from flask_babel import force_locale, lazy_pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -112,7 +112,7 @@ FIELD_LABELS = {
     "reason": _l("Reason"), "status": _l("Status"), "carrier": _l("Carrier"), "tracking_number": _l("Tracking number"),
     "reference": _l("Reference"), "amount_satang": _l("Amount"), "outcome": _l("Outcome"), "restock": _l("Back in stock"),
     "day": _l("Date"), "channel": _l("Channel"), "year": _l("Year"), "paid_on": _l("Paid on"),
-    "from": _l("From"), "to": _l("To"), "rate_bp": _l("Commission"), "email": _l("Email"), "role": _l("Role"),
+    "from": lazy_pgettext("date range", "From"), "to": lazy_pgettext("date range", "To"), "rate_bp": _l("Commission"), "email": _l("Email"), "role": _l("Role"),
     "position": _l("Position"), "filename": _l("Photo"), "maintenance": _l("Maintenance mode"),
     "shipping_fee_satang": _l("Shipping fee"), "free_shipping_from_satang": _l("Free shipping from"),
     "contact_phone": _l("Phone"), "contact_email": _l("Email"), "contact_line": _l("LINE ID"),

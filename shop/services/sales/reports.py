@@ -22,13 +22,13 @@ from sqlalchemy import extract, func, select
 
 from shop.extensions import db
 from shop.i18n import channel_label, region_label
-from shop.models import Category, Centre, Product, SalesDaily, SalesEntry, User
+from shop.models import Category, Centre, MakerGroup, Product, SalesDaily, SalesEntry, User
 from shop.services.catalog.centres import UnknownCentre
 from shop.services.errors import DomainError, NotYourCentre
 from shop.services.thai import format_month, format_year
 from shop.text import sort_by_name
 
-GROUPS = ("region", "province", "centre", "channel", "category", "product", "month", "year")
+GROUPS = ("region", "province", "centre", "channel", "category", "product", "maker", "month", "year")
 PROGRAMME_START = date(2020, 1, 1)  # พ.ศ. 2563; the first day when none is given
 # The date range a report may cover (the API's OpenAPI document states the same):
 EARLIEST_DAY = date(2000, 1, 1)  # baselines reach back before the shop
@@ -113,6 +113,8 @@ def totals(query: Query) -> Row:
 def breakdown(query: Query, group: str, lang: str = "th") -> list[Row]:
     if group not in GROUPS:
         raise DomainError()
+    if group == "maker":
+        return _by_maker(query, lang)
     if group in {"category", "product"}:
         return _from_ledger(query, group, lang)
     d, c = SalesDaily, Centre
@@ -187,6 +189,26 @@ def _from_ledger(query: Query, group: str, lang: str) -> list[Row]:
     return sorted(rows, key=lambda r: -r.revenue_satang)
 
 
+def _by_maker(query: Query, lang: str) -> list[Row]:
+    """Income per maker group: online sales less refunds of the products that name one; the
+    rest (offline sales, baselines, products naming none) in one row, so the rows add up to the total."""
+    e = SalesEntry
+    cols = (MakerGroup.slug, MakerGroup.name_th, MakerGroup.name_en)
+    stmt = (select(*cols, func.sum(e.amount_satang), func.sum(e.units))
+            .select_from(e).outerjoin(Product, Product.id == e.product_id).outerjoin(MakerGroup, MakerGroup.id == Product.maker_group_id)
+            .where(e.day >= query.start, e.day <= query.end, e.kind.in_(["sale", "refund", "offline", "baseline"]))
+            .group_by(*cols))
+    if query.centre_ids is not None:
+        stmt = stmt.where(e.centre_id.in_(query.centre_ids))
+    rows = []
+    for slug, name_th, name_en, total, units in db.session.execute(stmt):
+        if slug is None:
+            rows.append(Row("-", str(_l("No maker group named")), int(total or 0), int(units or 0)))
+        else:
+            rows.append(Row(slug, (name_en or name_th) if lang == "en" else name_th, int(total or 0), int(units or 0)))
+    return sorted(rows, key=lambda r: (r.key == "-", -r.revenue_satang))
+
+
 def year_before(query: Query) -> Query:
     def shift(day: date) -> date:
         try:
@@ -208,7 +230,8 @@ def online_orders(query: Query) -> int:
 
 GROUP_HEADINGS = {
     "region": _l("Region"), "province": _l("Province"), "centre": _l("Centre"), "channel": _l("Channel"),
-    "category": _l("Category"), "product": _l("Product"), "month": _l("Month"), "year": _l("Year"),
+    "category": _l("Category"), "product": _l("Product"), "maker": _l("Maker group"), "month": _l("Month"),
+    "year": _l("Year"),
 }
 CSV_HEADINGS = (_l("Code"), _l("Revenue (baht)"), _l("Units"), _l("Shipping fees (baht)"), _l("Orders"))
 

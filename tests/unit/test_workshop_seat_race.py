@@ -1,0 +1,66 @@
+"""Buyers race for the last seat of a workshop session: one gets it, the others are refused."""
+import threading
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import func, select
+
+from shop.extensions import db
+from shop.models import Order, StockMovement, User, Variant
+from shop.services.errors import CartHasProblems, OutOfStock
+from shop.services.thai import to_bangkok
+from shop.services.workshops import sessions
+from tests.factories import cart_with, make_centre, make_product, place
+
+BUYERS = 12
+
+
+def test_buyers_racing_for_the_last_seat_never_overbook(app):
+    centre = make_centre("surat-thani")
+    workshop = make_product(centre, slug="leaf-workshop", prices=(1,), stock=0, kind="workshop")
+    staff = User(email="s@surat.example", name="s", role="staff", centre_id=centre.id)
+    staff.set_password("x" * 12)
+    db.session.add(staff)
+    db.session.commit()
+    day = (to_bangkok(datetime.now(UTC)) + timedelta(days=3)).date()
+    session = sessions.add_session(staff, workshop.id, day, time(13, 0), time(15, 0), "ห้องสมุด", "Library", 1, 30000)
+    variant_id = session.variant_id
+    carts = [cart_with((variant_id, 1)).id for _ in range(BUYERS)]
+    barrier = threading.Barrier(BUYERS)
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def buyer(cart_id: int) -> None:
+        with app.app_context():
+            from shop.models import Cart
+
+            cart = db.session.get(Cart, cart_id)
+            barrier.wait(timeout=30)
+            try:
+                place(cart)
+                result = "booked"
+            except (OutOfStock, CartHasProblems):
+                result = "refused"
+            except BaseException as exc:  # noqa: BLE001 - any other outcome is a failure
+                with lock:
+                    errors.append(exc)
+                return
+            finally:
+                db.session.remove()
+            with lock:
+                outcomes.append(result)
+
+    threads = [threading.Thread(target=buyer, args=(c,)) for c in carts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+
+    assert not errors, errors[:3]
+    db.session.rollback()
+    assert outcomes.count("booked") == 1 == db.session.scalar(select(func.count(Order.id)))
+    assert outcomes.count("refused") == BUYERS - 1
+    variant = db.session.get(Variant, variant_id)
+    assert (variant.stock_on_hand, variant.stock_reserved) == (1, 1)
+    held = db.session.scalar(select(func.sum(StockMovement.reserved_delta)).where(StockMovement.variant_id == variant_id))
+    assert held == 1
