@@ -22,8 +22,9 @@ def figures(page: Page, base: str, token: str) -> dict[str, int]:
     total = int(re.sub(r"[^\d]", "", page.locator("#total-revenue").inner_text())) * 100
     centre = satang(page.locator("#by-centre tbody tr", has_text=SURAT))  # no row yet: no sales yet
     region = satang(page.locator("#by-region tbody tr", has_text="ภาคใต้"))
-    rows = list(csv.DictReader(io.StringIO(page.request.get(base + "/reports/centre.csv").text().lstrip("\ufeff"))))
-    csv_centre = sum(int(r["revenue_satang"]) for r in rows if r["centre"] == "surat-thani")
+    # the CSV is a person's: headings in their language, then code, name, revenue in baht, ...
+    rows = list(csv.reader(io.StringIO(page.request.get(base + "/reports/centre.csv").text().lstrip("\ufeff"))))[1:]
+    csv_centre = sum(int(r[2].replace(".", "")) for r in rows if r[0] == "surat-thani")
     api = page.request.get(base + "/api/v1/breakdown/region", headers={"Authorization": f"Bearer {token}"}).json()
     api_total = page.request.get(base + "/api/v1/totals", headers={"Authorization": f"Bearer {token}"}).json()
     api_region = sum(r["revenue_satang"] for r in api["rows"] if r["key"] == "south")

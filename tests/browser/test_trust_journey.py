@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.test_backoffice_journey import sign_in
 from tests.browser.test_browse_catalogue import assert_fits_the_screen
-from tests.browser.test_checkout_journey import ADDRESS, add_to_cart
+from tests.browser.test_checkout_journey import ADDRESS, add_to_cart, choose_by_postcode
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def test_checkout_needs_the_privacy_consent_without_javascript(live_server, no_j
     page.goto(live_server + "/checkout")
     for selector, value in ADDRESS.items():
         page.locator(selector).fill(value)
-    page.locator("#province").select_option("10")
+    choose_by_postcode(page)
     page.locator("input[name=payment_method][value=promptpay_transfer]").check()
     page.get_by_role("button", name="ถัดไป: ตรวจสอบคำสั่งซื้อ").click()
     expect(page.locator("#privacy_consent-error")).to_have_text("กรุณายอมรับประกาศความเป็นส่วนตัวก่อนสั่งซื้อ")
@@ -74,7 +74,7 @@ def test_librarians_confirm_at_the_field_print_slips_with_a_barcode_and_read_the
     customer.goto(live_server + "/checkout")
     for selector, value in ADDRESS.items():
         customer.locator(selector).fill(value)
-    customer.locator("#province").select_option("10")
+    choose_by_postcode(customer)
     customer.locator("input[name=payment_method][value=promptpay_transfer]").check()
     customer.locator("#privacy_consent").check()
     customer.locator("#submit").click()
