@@ -33,7 +33,7 @@ SLUG = "leaf-print-scarf"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 ADDRESS = {"contact_name": "ผู้ซื้อทดสอบ", "email": "buyer{n}@example.com", "phone": "0812345678",
            "address_line": "1346 ถนนอัครเทศ", "subdistrict": "คลองจั่น", "district": "บางกะปิ",
-           "province": "10", "postcode": "10240", "payment_method": "promptpay_transfer"}
+           "province": "10", "postcode": "10240", "payment_method": "promptpay_transfer", "privacy_consent": "y"}
 
 
 def prepare(base: str, variant_id: int, n: int) -> tuple[requests.Session, dict[str, str]]:

@@ -13,6 +13,7 @@ import secrets
 import signal
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -27,6 +28,7 @@ from shop.services.errors import DomainError  # noqa: E402
 from shop.services.ordering import cart as carts  # noqa: E402
 from shop.services.ordering.checkout import CheckoutDetails  # noqa: E402
 from shop.services.payments import place_order  # noqa: E402
+from shop.services.trust import PRIVACY_NOTICE_VERSION  # noqa: E402
 from shop.services.thai import validate_address  # noqa: E402
 
 TICK = 0.5  # seconds: twice a second
@@ -54,7 +56,8 @@ def main() -> int:
         db.session.commit()
         details = CheckoutDetails(email="bench@example.com", contact_name="ผู้ซื้อทดสอบ", phone="0812345678",
                                   address_line="1346 ถนนอัครเทศ",
-                                  address=validate_address("10", "บางกะปิ", "คลองจั่น", "10240"))
+                                  address=validate_address("10", "บางกะปิ", "คลองจั่น", "10240"),
+                                  privacy_consent_at=datetime.now(UTC), privacy_notice_version=PRIVACY_NOTICE_VERSION)
         print("churn: ready", flush=True)
         next_tick = time.monotonic()
         while running:
