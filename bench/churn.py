@@ -28,8 +28,8 @@ from shop.services.errors import DomainError  # noqa: E402
 from shop.services.ordering import cart as carts  # noqa: E402
 from shop.services.ordering.checkout import CheckoutDetails  # noqa: E402
 from shop.services.payments import place_order  # noqa: E402
-from shop.services.trust import PRIVACY_NOTICE_VERSION  # noqa: E402
 from shop.services.thai import validate_address  # noqa: E402
+from shop.services.trust import PRIVACY_NOTICE_VERSION  # noqa: E402
 
 TICK = 0.5  # seconds: twice a second
 running = True
