@@ -58,10 +58,6 @@ def live_server(tmp_path_factory, stripe_double):
     config.STRIPE_WEBHOOK_SECRET = stripe_double.secret
     config.STRIPE_API_BASE = stripe_double.base_url
     config.STRIPE_CHECKOUT_ORIGIN = stripe_double.base_url
-    # Every journey's people come from 127.0.0.1, so the per-address sign-in limit (10 a minute)
-    # would count the whole browser suite as one visitor and refuse the later sign-ins. The limits
-    # and the lock are tested over HTTP in tests/web/test_sign_in_lock.py.
-    config.RATELIMIT_ENABLED = False
     app = create_app(config)
     with app.app_context():
         upgrade()
