@@ -35,21 +35,18 @@ import psycopg
 from flask import current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import String, bindparam, cast, literal_column, select
+from sqlalchemy import DateTime, String, bindparam, cast, func, literal_column, select
 from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 
 from shop import compression
 from shop.extensions import cache, db
-from shop.models.catalog import LISTS, SITE, CatalogVersion, Centre, PageVersion, Product
+from shop.models.catalog import LISTS, SITE, CatalogVersion, Centre, PageVersion, Product, Variant
+from shop.models.workshops import WorkshopSession
 from shop.services.ordering import cart as carts
 from shop.services.ordering import lifecycle
 from shop.services.thai import as_utc
 
 FRAGMENT_TIMEOUT = 3600
-# Workshop sessions stop being bookable when they start, which moves no version: pages are
-# also keyed by this ten-minute slot, so a started session leaves the page within ten minutes
-# (the cart and checkout refuse it at once whatever the page shows).
-TIME_SLOT_SECONDS = 600
 MISSING = "<missing>"  # cached stand-in for None (a page that does not exist)
 CSRF_PLACEHOLDER = compression.CSRF_PLACEHOLDER
 CART_COUNT_PLACEHOLDER = "__cart_count_placeholder__"  # the header's cart count, filled per visitor
@@ -76,13 +73,19 @@ class State:
     product_version: int = 0
     centre_id: int | None = None
     centre_version: int = 0
+    next_session: datetime | None = None  # the product's soonest workshop session not yet started
 
     def tag(self, endpoint: str | None) -> str | None:
-        """The version a page of this endpoint is keyed by; None when the state is unknown."""
+        """The version a page of this endpoint is keyed by; None when the state is unknown.
+
+        A workshop session stops being bookable when it starts, which moves no version: a
+        product's page is also keyed by its next session's start, so the page that offers a
+        session is not served once that session has begun."""
         if self.lists is None or self.site is None:
             return None
         if endpoint == "storefront.product":
-            return f"p{self.site}.{self.product_id}.{self.product_version}"
+            starts = int(self.next_session.timestamp()) if self.next_session else 0
+            return f"p{self.site}.{self.product_id}.{self.product_version}.{starts}"
         if endpoint == "storefront.centre":
             return f"c{self.site}.{self.centre_id}.{self.centre_version}"
         return f"l{self.lists}.{self.site}"
@@ -99,9 +102,15 @@ def _state_statement():
         scope = literal_column(f"'{kind}:'", String) + cast(ident, String)
         return select(PageVersion.version).where(PageVersion.scope == scope).scalar_subquery()
 
+    next_session = (
+        select(func.min(WorkshopSession.starts_at))
+        .join(Variant, Variant.id == WorkshopSession.variant_id)
+        .where(Variant.product_id == product_id, WorkshopSession.starts_at > bindparam("now", type_=DateTime(timezone=True)))
+        .scalar_subquery()
+    )
     return select(
         counter(LISTS), counter(SITE), lifecycle.soonest_hold(),
-        product_id, version("product", product_id), centre_id, version("centre", centre_id),
+        product_id, version("product", product_id), centre_id, version("centre", centre_id), next_session,
     )
 
 
@@ -121,7 +130,7 @@ def _moment(value: datetime | str | None) -> datetime | None:
 
 def read_state(product_slug: str | None = None, centre_slug: str | None = None) -> State:
     """The versions (and the product's or centre's, by slug) in one statement outside any transaction."""
-    params = {"product_slug": product_slug, "centre_slug": centre_slug}
+    params = {"product_slug": product_slug, "centre_slug": centre_slug, "now": now()}
     if db.engine.dialect.name == "postgresql":
         row = _pg_state(db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False), params)
     else:
@@ -130,7 +139,12 @@ def read_state(product_slug: str | None = None, centre_slug: str | None = None) 
             row = conn.execution_options(isolation_level="AUTOCOMMIT").execute(_STATE, params).first()
     if not row:
         return State(None, None)
-    return State(row[0], row[1], _moment(row[2]), row[3], row[4] or 0, row[5], row[6] or 0)
+    return State(row[0], row[1], _moment(row[2]), row[3], row[4] or 0, row[5], row[6] or 0, _moment(row[7]))
+
+
+def now() -> datetime:
+    """The time the state is read at (tests move it)."""
+    return datetime.now(UTC)
 
 
 def slugs_of(endpoint: str | None, view_args: Mapping[str, Any] | None) -> tuple[str | None, str | None]:
@@ -225,11 +239,6 @@ def cached_fragment(name: str, parts: tuple[object, ...], render: Callable[[], T
     return None if value == MISSING else value  # type: ignore[return-value]
 
 
-def time_slot() -> int:
-    """The current ten-minute slot: part of the key of pages that show workshop sessions."""
-    return int(datetime.now(UTC).timestamp()) // TIME_SLOT_SECONDS
-
-
 # --------------------------------------------------------------------------- whole pages
 
 
@@ -239,7 +248,7 @@ def page_key(tag: str, lang: str, environ: dict, cart_count: int = 0) -> str:
     everyone who has as many)."""
     address = environ.get("PATH_INFO", "") + "?" + environ.get("QUERY_STRING", "")
     digest = hashlib.sha1(address.encode("latin-1", "replace")).hexdigest()
-    return f"page:{_release()}:{tag}:{time_slot()}:{lang}:{cart_count}:{digest}"
+    return f"page:{_release()}:{tag}:{lang}:{cart_count}:{digest}"
 
 
 def token_period() -> int:

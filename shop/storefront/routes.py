@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, send_from_directory, session, url_for
 from flask_babel import gettext as _
 
-from shop.caching import CSRF_PLACEHOLDER, cached_fragment, time_slot
+from shop.caching import CSRF_PLACEHOLDER, cached_fragment
 from shop.i18n import LANGUAGES, current_language
 from shop.language_urls import localised_path, neutral_path
 from shop.models import REGIONS
@@ -110,7 +110,7 @@ def product(slug: str):
         return found.localised("name", lang), html, meta
 
     # Only the plain page is kept: a stepped quantity is one visitor's, and ids in a link are unbounded.
-    page = cached_fragment("product", (lang, slug, time_slot()), render) if (quantity, option) == (1, None) else render()
+    page = cached_fragment("product", (lang, slug), render) if (quantity, option) == (1, None) else render()
     if page is None:
         abort(404)
     title, body, meta = page  # the visitor's own CSRF token replaces the placeholder on the way out

@@ -193,3 +193,28 @@ def _paid_order(client, variant_id):
     order = db.session.scalar(select(Order).order_by(Order.id.desc()))
     lifecycle.record_payment(order.id, method="promptpay_transfer", reference=f"T-{order.id}", amount_satang=order.total_satang)
     return order.id
+
+
+def test_a_cached_workshop_page_stops_offering_a_session_the_moment_it_starts(app, world, monkeypatch):
+    """Starting moves no version: the page's key holds the next session's start, so the cached
+    page (early path or Flask) is not served once the session has begun, not even for a moment."""
+    from shop import caching
+    from shop.services.ordering import cart
+
+    _staff, session = add_session_on_the_web(app, world, days_ahead=3)
+    url = "/products/leaf-printing-workshop"
+    offered = f'value="{session.variant_id}"'
+    assert offered in app.test_client().get(url).get_data(as_text=True)  # rendered and cached
+    early = app.test_client().get(url)
+    assert offered in early.get_data(as_text=True)
+    tag = early.headers["ETag"]
+
+    starts = session.starts_at if session.starts_at.tzinfo else session.starts_at.replace(tzinfo=UTC)
+    just_after = starts + timedelta(seconds=1)
+    monkeypatch.setattr(caching, "now", lambda: just_after)
+    monkeypatch.setattr(cart, "utcnow", lambda: just_after)
+    for client in (app.test_client(), app.test_client()):  # the first renders afresh, the second is early
+        response = client.get(url, headers={"If-None-Match": tag})
+        assert response.status_code == 200 and response.headers["ETag"] != tag
+        page = response.get_data(as_text=True)
+        assert "รอบนี้เริ่มไปแล้วหรือผ่านไปแล้ว" in page and offered not in page
