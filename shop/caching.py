@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -131,8 +132,12 @@ def _moment(value: datetime | str | None) -> datetime | None:
 def read_state(product_slug: str | None = None, centre_slug: str | None = None) -> State:
     """The versions (and the product's or centre's, by slug) in one statement outside any transaction."""
     params = {"product_slug": product_slug, "centre_slug": centre_slug, "now": now()}
-    if db.engine.dialect.name == "postgresql":
-        row = _pg_state(db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False), params)
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        url = _plain_urls.get(engine)
+        if url is None:
+            url = _plain_urls[engine] = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        row = _pg_state(url, params)
     else:
         # One statement outside any transaction: no BEGIN/COMMIT round trips on the hot path.
         with db.engine.connect() as conn:
@@ -182,6 +187,7 @@ def catalog_version() -> str | None:
 
 EARLY_STATE = "shop.cache_state"  # the early path hands its state read to Flask on a miss
 _local = threading.local()
+_plain_urls: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()  # each engine's URL for psycopg
 
 
 def _pg_state(url: str, params: dict[str, Any]):

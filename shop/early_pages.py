@@ -14,6 +14,7 @@ page post like any other; tests post them.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import os
 import uuid
@@ -25,6 +26,8 @@ from flask import Flask
 from flask.sessions import SecureCookieSession
 from flask_compress.flask_compress import _choose_algorithm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous.signer import HMACAlgorithm
+from itsdangerous.timed import TimestampSigner
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import dump_cookie, parse_cookie
 from werkzeug.routing import RequestRedirect
@@ -36,6 +39,7 @@ from shop.services import maintenance
 
 Answer = tuple[str, list[tuple[str, str]], bytes]
 ENDPOINT = "shop.early_endpoint"
+ROUTES_KEPT = 20_000  # addresses whose route is remembered; the memo starts again when full
 
 
 class EarlyPages:
@@ -45,6 +49,10 @@ class EarlyPages:
         self.app = app
         self.wsgi_app = wsgi_app
         self.headers: list[tuple[str, str]] = []  # the security headers, filled in by create_app
+        # The URL map does not change once the app serves: each address is matched once per worker.
+        self.routes: dict[tuple[str, str, str], tuple[str, Mapping[str, Any]] | None] = {}
+        self.metrics: dict[tuple[str, str, str], tuple[Any, Any] | None] = {}
+        self.serializers: dict[tuple[str, str], URLSafeTimedSerializer] = {}
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") in ("GET", "HEAD") and self.app.config.get("FRAGMENT_CACHE", True):
@@ -66,13 +74,13 @@ class EarlyPages:
         """The same request metrics and log line as a request through Flask (shop/ops)."""
         code, endpoint, method = status.split(" ", 1)[0], environ.get(ENDPOINT, ""), environ["REQUEST_METHOD"]
         elapsed = max(default_timer() - started, 0.0)
-        exporter = self.app.extensions.get("http_metrics")
-        if exporter is not None:
-            collectors = exporter.registry._names_to_collectors  # noqa: SLF001 - the exporter's own metrics
-            duration, total = collectors.get("flask_http_request_duration_seconds"), collectors.get("flask_http_request_total")
-            if duration is not None and total is not None:
-                duration.labels(method=method, endpoint=endpoint, status=code).observe(elapsed)
-                total.labels(method=method, status=code).inc()
+        labels = (method, endpoint, code)
+        if labels not in self.metrics:
+            self.metrics[labels] = self.metric_children(*labels)
+        children = self.metrics[labels]
+        if children is not None:
+            children[0].observe(elapsed)
+            children[1].inc()
         if self.app.logger.isEnabledFor(logging.INFO):
             path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
             request_id = dict(headers).get("X-Request-ID", "")
@@ -81,17 +89,43 @@ class EarlyPages:
                 "status": int(code), "duration_ms": round(elapsed * 1000, 1), "user_id": None,
             })
 
+    def metric_children(self, method: str, endpoint: str, code: str) -> tuple[Any, Any] | None:
+        """The request metrics' series for these labels (made once; prometheus keeps them)."""
+        exporter = self.app.extensions.get("http_metrics")
+        if exporter is None:
+            return None
+        collectors = exporter.registry._names_to_collectors  # noqa: SLF001 - the exporter's own metrics
+        duration, total = collectors.get("flask_http_request_duration_seconds"), collectors.get("flask_http_request_total")
+        if duration is None or total is None:
+            return None
+        return duration.labels(method=method, endpoint=endpoint, status=code), total.labels(method=method, status=code)
+
     def answer(self, environ: dict) -> Answer | None:
         move_language_prefix(environ)
-        try:
-            endpoint, args = self.app.url_map.bind_to_environ(environ, server_name=self.app.config.get("SERVER_NAME")).match()
-        except (HTTPException, RequestRedirect):
+        route = self.route(environ)
+        if route is None:
             return None
-        if endpoint not in caching.PAGE_ENDPOINTS:
-            return None
+        endpoint, args = route
         environ[ENDPOINT] = endpoint
         with self.app.app_context():
             return self.answer_page(environ, endpoint, args)
+
+    def route(self, environ: dict) -> tuple[str, Mapping[str, Any]] | None:
+        """The page endpoint and its arguments for this address, or None for any other address."""
+        address = (environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""), environ.get("SCRIPT_NAME", ""),
+                   environ.get("PATH_INFO", ""))
+        if address in self.routes:
+            return self.routes[address]
+        try:
+            endpoint, args = self.app.url_map.bind_to_environ(environ, server_name=self.app.config.get("SERVER_NAME")).match()
+        except (HTTPException, RequestRedirect):
+            route = None
+        else:
+            route = (endpoint, args) if endpoint in caching.PAGE_ENDPOINTS else None
+        if len(self.routes) >= ROUTES_KEPT:
+            self.routes.clear()
+        self.routes[address] = route
+        return route
 
     def answer_page(self, environ: dict, endpoint: str, args: Mapping[str, Any]) -> Answer | None:
         cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
@@ -151,7 +185,7 @@ class EarlyPages:
         value = cookies.get(interface.get_cookie_name(self.app))  # type: ignore[attr-defined]
         if not value:
             return SecureCookieSession()
-        serializer = interface.get_signing_serializer(self.app)  # type: ignore[attr-defined]
+        serializer = self.session_serializer()
         if serializer is None:
             return None
         try:
@@ -168,12 +202,31 @@ class EarlyPages:
             session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
             new_cookie.append(self.session_cookie(session))
         secret = config.get("WTF_CSRF_SECRET_KEY") or self.app.secret_key or ""
-        return str(URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(session[field]))
+        serializer = self.serializers.get(("csrf", secret))
+        if serializer is None:
+            serializer = self.serializers[("csrf", secret)] = URLSafeTimedSerializer(
+                secret, salt="wtf-csrf-token", signer=KeptKeySigner)
+        return str(serializer.dumps(session[field]))
+
+    def session_serializer(self) -> URLSafeTimedSerializer | None:
+        """Flask's session serializer, made once for the app's secret key (as Flask makes it per request)."""
+        secret = str(self.app.secret_key or "")
+        serializer = self.serializers.get(("session", secret))
+        if serializer is None and secret:
+            interface = self.app.session_interface
+            flasks = interface.get_signing_serializer(self.app)  # type: ignore[attr-defined]
+            if flasks is None:
+                return None
+            serializer = self.serializers[("session", secret)] = URLSafeTimedSerializer(
+                flasks.secret_keys, salt=flasks.salt, serializer=flasks.serializer, signer=KeptKeySigner,
+                signer_kwargs=flasks.signer_kwargs)
+        return serializer
 
     def session_cookie(self, session: SecureCookieSession) -> str:
         """The Set-Cookie value Flask's session interface would send for this session."""
         app, interface = self.app, self.app.session_interface
-        serializer = interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+        serializer = self.session_serializer()
+        assert serializer is not None  # a session was read, so the app has a secret key
         return dump_cookie(
             interface.get_cookie_name(app),  # type: ignore[attr-defined]
             serializer.dumps(dict(session)),
@@ -184,6 +237,33 @@ class EarlyPages:
             httponly=interface.get_cookie_httponly(app),
             samesite=interface.get_cookie_samesite(app),
         )
+
+
+class _OpenSSLHMAC(HMACAlgorithm):
+    """HMAC through hashlib's OpenSSL one-shot (itsdangerous's own passes a constructor, the slow path)."""
+
+    def __init__(self, digest_method: Any = None) -> None:
+        super().__init__(digest_method)
+        self.name = self.digest_method().name
+
+    def get_signature(self, key: bytes, value: bytes) -> bytes:
+        return hmac.digest(key, value, self.name)
+
+
+class KeptKeySigner(TimestampSigner):
+    """itsdangerous's TimestampSigner, byte for byte, with each derived key made once, not per signature."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.algorithm = _OpenSSLHMAC(self.digest_method)
+        self.derived: dict[bytes | None, bytes] = {}
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        kept = secret_key if secret_key is None else (secret_key.encode() if isinstance(secret_key, str) else secret_key)
+        key = self.derived.get(kept)
+        if key is None:
+            key = self.derived[kept] = super().derive_key(secret_key)
+        return key
 
 
 def accepts_compression(app: Flask, environ: dict) -> bool:

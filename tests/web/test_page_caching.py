@@ -322,3 +322,22 @@ def test_catalogue_cards_load_only_the_columns_they_show(client, app, count_quer
         assert client.get("/products").status_code == 200
     product_query = next(s for s in statements if "FROM product" in s and "product.slug" in s and "count(" not in s)
     assert "description_th" not in product_query and "search_text" not in product_query.split("WHERE")[0]
+
+
+def test_the_early_paths_signers_write_what_flask_and_flask_wtf_write(app, monkeypatch):
+    """The early path signs session cookies and CSRF tokens with kept keys and OpenSSL's HMAC:
+    byte for byte what Flask's session interface and Flask-WTF make, and they read each other's."""
+    import time as clock
+
+    from itsdangerous import URLSafeTimedSerializer
+
+    monkeypatch.setattr(clock, "time", lambda: 1_790_000_000.0)
+    early = app.extensions["early_pages"]
+    with app.app_context():
+        for _ in range(2):  # the second time with the keys kept
+            ours, flasks = early.session_serializer(), app.session_interface.get_signing_serializer(app)
+            payload = {"csrf_token": "a" * 40, "lang": "en"}
+            assert ours.dumps(payload) == flasks.dumps(payload)
+            assert flasks.loads(ours.dumps(payload)) == payload == ours.loads(flasks.dumps(payload))
+            token = early.csrf_token({"csrf_token": "b" * 40}, [])
+            assert token == URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps("b" * 40)
