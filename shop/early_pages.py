@@ -52,7 +52,7 @@ class EarlyPages:
         # The URL map does not change once the app serves: each address is matched once per worker.
         self.routes: dict[tuple[str, str, str], tuple[str, Mapping[str, Any]] | None] = {}
         self.metrics: dict[tuple[str, str, str], tuple[Any, Any] | None] = {}
-        self.serializers: dict[tuple[str, str], URLSafeTimedSerializer] = {}
+        self.serializers: dict[tuple[str, Any], URLSafeTimedSerializer] = {}
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") in ("GET", "HEAD") and self.app.config.get("FRAGMENT_CACHE", True):
