@@ -9,7 +9,8 @@ on a freshly started shop:
   (c) cold        random product pages right after start, the cache empty
   (d) single      the single-URL pages of bench/load.py: home, catalogue, one product
   (a) random      product pages at random over all products; catalogue pages with random
-                  filters, sorts and pages
+                  filters, sorts and pages; first (untimed) every product page and catalogue
+                  address is visited once, as a shop that has been open a while has seen them
   (b) busy        the same while bench/churn.py changes stock on random products twice a second
                   through the back office's services and places orders through the checkout's
 
@@ -35,7 +36,10 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -131,6 +135,24 @@ def catalogue_paths(url: str, per_page: int = 24, count: int = 3000) -> list[str
     return paths
 
 
+def warm(base: str, paths: list[str]) -> None:
+    """Visit every address once (untimed), eight at a time: the shop has been open a while."""
+    import requests
+
+    started, local = time.monotonic(), threading.local()
+
+    def visit(path: str) -> int:
+        session = local.__dict__.setdefault("session", requests.Session())
+        return session.get(base + path, headers={"Accept-Encoding": "gzip, br, zstd"}, timeout=60).status_code
+
+    unique = list(dict.fromkeys(paths))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(visit, unique))
+    bad = sum(1 for status in statuses if status != 200)
+    load.say(f"    warmed {len(unique)} addresses in {time.monotonic() - started:.0f} s"
+             + (f"  !! {bad} not 200" if bad else ""))
+
+
 def wrk_run(base: str, paths: list[str], settings: load.Settings, seconds: int, folder: Path, name: str) -> dict:
     """wrk over `paths` (one: that URL; several: a random one per request)."""
     if len(paths) == 1:
@@ -206,7 +228,9 @@ def shop_runs(cache: str, env: dict[str, str], settings: load.Settings, folder: 
     with load.gunicorn_server(settings, env, folder) as base:
         runs.append(measure("c cold products", cache, base, products, settings, folder))
         for name, path in (("d single home", "/"), ("d single catalogue", "/products"), ("d single product", products[0])):
-            runs.append(measure(name, cache, base, [path], settings, folder, warmup=1))
+            runs.append(measure(name, cache, base, [path], settings, folder, warmup=settings.warmup))
+        if settings.warmup:
+            warm(base, products + catalogue)
         runs.append(measure("a random products", cache, base, products, settings, folder))
         runs.append(measure("a random catalogue", cache, base, catalogue, settings, folder))
         with Churn(env) as churn:
@@ -257,9 +281,11 @@ def parse_args(argv: Sequence[str] | None) -> tuple[load.Settings, list[str]]:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--cache", choices=("both", "redis", "worker"), default="both")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--no-warm", action="store_true", help="no warm-up: neither the untimed visit of every "
+                        "address before (a) nor the 1 s before each (d)")
     args = parser.parse_args(argv)
     settings = load.Settings(pg=args.pg, duration=args.duration or (3 if args.quick else 8), connections=args.connections,
-                             wrk_threads=2, warmup=1, products=args.products or (1000 if args.quick else 5000),
+                             wrk_threads=2, warmup=0 if args.no_warm else 1, products=args.products or (1000 if args.quick else 5000),
                              workers=args.workers, worker_class="sync", threads=1, redis=False, rounds=1)
     caches = ["redis", "worker"] if args.cache == "both" else [args.cache]
     return settings, caches
