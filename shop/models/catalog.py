@@ -299,9 +299,12 @@ class PendingBumps:
     products: set[int] = field(default_factory=set)
     centres: set[int] = field(default_factory=set)
     variants: set[int] = field(default_factory=set)  # their products (and centres) found at commit
+    # Stock counts changed by (on hand, reserved): their pages move; the lists only if one
+    # crossed zero (a card shows "out of stock", the filter keeps products with units on hand).
+    stock: dict[int, tuple[int, int]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return self.lists or self.site or bool(self.products or self.centres or self.variants)
+        return self.lists or self.site or bool(self.products or self.centres or self.variants or self.stock)
 
 
 def pending_bumps(session: Session | scoped_session) -> PendingBumps:
@@ -364,17 +367,41 @@ def bump_catalog_version(session: Session | scoped_session, variant_ids: Iterabl
     pending.variants.update(variant_ids)
 
 
+def note_stock_change(session: Session | scoped_session, changes: Iterable[tuple[int, int, int]]) -> None:
+    """(variant id, change on hand, change reserved) made in this transaction: at commit their
+    product's and centre's pages move, and the lists only if a count crossed zero."""
+    pending = pending_bumps(session)
+    for variant_id, on_hand, reserved in changes:
+        before = pending.stock.get(variant_id, (0, 0))
+        pending.stock[variant_id] = (before[0] + on_hand, before[1] + reserved)
+
+
+def _stock_crossed_zero(conn, stock: dict[int, tuple[int, int]]) -> bool:
+    """Whether any of these variants went in or out of stock (units on hand, or units to sell)."""
+    variant = cast(Table, Variant.__table__)
+    rows = conn.execute(select(variant.c.id, variant.c.stock_on_hand, variant.c.stock_reserved)
+                        .where(variant.c.id.in_(sorted(stock))))
+    for variant_id, on_hand, reserved in rows:
+        on_hand_change, reserved_change = stock[variant_id]
+        was_on_hand, was_reserved = on_hand - on_hand_change, reserved - reserved_change
+        if (on_hand > 0) != (was_on_hand > 0) or (on_hand - reserved > 0) != (was_on_hand - was_reserved > 0):
+            return True
+    return False
+
+
 def bump_versions(session: Session | scoped_session, pending: PendingBumps) -> None:
-    """Move the counters inside the caller's transaction: the lists' row first (a queue for all
-    bumping transactions), then the site's, then each page's in a fixed order."""
+    """Move the counters inside the caller's transaction, after its other row locks: the lists'
+    row, then the site's, then each page's in a fixed order."""
     conn = session.connection()
     table = cast(Table, CatalogVersion.__table__)
-    rows = [LISTS, SITE] if pending.site else [LISTS]
-    conn.execute(update(table).where(table.c.id.in_(rows)).values(version=table.c.version + 1))
-    products, centres = set(pending.products), set(pending.centres)
-    if products or pending.variants:  # the products (of these variants) and their centres, in one query
+    lists = pending.lists or (bool(pending.stock) and _stock_crossed_zero(conn, pending.stock))
+    rows = ([LISTS] if lists else []) + ([SITE] if pending.site else [])
+    if rows:
+        conn.execute(update(table).where(table.c.id.in_(rows)).values(version=table.c.version + 1))
+    products, centres, variants = set(pending.products), set(pending.centres), pending.variants | set(pending.stock)
+    if products or variants:  # the products (of these variants) and their centres, in one query
         variant, product = cast(Table, Variant.__table__), cast(Table, Product.__table__)
-        of_variants = select(variant.c.product_id).where(variant.c.id.in_(pending.variants or [0]))
+        of_variants = select(variant.c.product_id).where(variant.c.id.in_(variants or [0]))
         for product_id, centre_id in conn.execute(
             select(product.c.id, product.c.centre_id).where(or_(product.c.id.in_(products or [0]), product.c.id.in_(of_variants)))
         ):

@@ -279,3 +279,20 @@ def test_locations_are_checked_and_scoped_to_the_centre(world):
     assert places.locations(yala_staff) == []
     assert len(places.locations(world["admin"])) == 2
     assert db.session.scalar(select(func.count(Location.id))) == 2
+
+
+def test_a_transfer_moves_the_versions_of_the_pages_that_show_the_home_shelf(world):
+    """The storefront shows the home shelf: moving units to a booth moves the product's and its
+    centre's page versions (the cached pages drop); the lists only when the shelf empties."""
+    from shop import caching
+
+    def versions():
+        state = caching.read_state("leaf-scarf", "surat-thani")
+        return state.lists, state.product_version, state.centre_version
+
+    staff, fair, big = world["staff"], world["fair"], world["scarf_big"]
+    lists, product, centre = versions()
+    stock.move_stock(staff, None, None, fair.id, [(big.id, 2)], "for the fair")  # 5 -> 3 on the shelf
+    assert versions() == (lists, product + 1, centre + 1)
+    stock.move_stock(staff, None, None, fair.id, [(big.id, 3)], "all to the fair")  # the shelf is empty
+    assert versions() == (lists + 1, product + 2, centre + 2)

@@ -81,15 +81,41 @@ def test_a_product_page_survives_a_stock_or_price_change_to_another_product(clie
     assert scarf.id
 
 
-def test_a_stock_change_drops_that_products_page_the_lists_and_its_centre(client, admin_user):
+def test_a_stock_change_drops_that_products_page_and_its_centre_and_the_lists_only_when_it_sells_out(client, admin_user):
     centre = make_centre("surat")
     scarf = make_product(centre, slug="scarf", stock=5)
-    pages = ["/products/scarf", "/products", "/", "/centres/surat"]
-    before = {url: etag(client, url) for url in pages}
-    admin.adjust_stock(admin_user, scarf.variants[0].id, -5, "count")
-    after = {url: etag(client, url) for url in pages}
-    assert all(before[url] != after[url] for url in pages)
-    assert "สินค้าหมด" in text(client.get("/products/scarf"))
+    lists, own = ["/products", "/products?in_stock=1", "/"], ["/products/scarf", "/centres/surat"]
+    before = {url: etag(client, url) for url in lists + own}
+    admin.adjust_stock(admin_user, scarf.variants[0].id, -2, "count")  # 3 left: the cards look the same
+    after = {url: etag(client, url) for url in lists + own}
+    assert [url for url in lists + own if before[url] != after[url]] == own
+    assert "เหลือเพียง 3 ชิ้น" in text(client.get("/products/scarf"))
+    admin.adjust_stock(admin_user, scarf.variants[0].id, -3, "count")  # sold out: every card says so
+    last = {url: etag(client, url) for url in lists + own}
+    assert all(after[url] != last[url] for url in lists + own)
+    assert "สินค้าหมด" in text(client.get("/products/scarf")) and "สินค้าหมด" in text(client.get("/products"))
+    assert "scarf" not in text(client.get("/products?in_stock=1"))
+    admin.receive_stock(admin_user, scarf.variants[0].id, 1)  # back in stock: the lists move again
+    assert all(etag(client, url) != last[url] for url in lists)
+    assert "/products/scarf" in text(client.get("/products?in_stock=1"))
+
+
+def test_an_order_that_takes_the_last_units_to_sell_moves_the_lists_and_one_that_does_not_leaves_them(app, client):
+    from shop.services.ordering import inventory
+
+    product = make_product(slug="scarf", stock=3)
+    variant_id = product.variants[0].id
+    before = etag(client, "/products")
+    inventory.reserve([(variant_id, 2)], order_id=None)
+    db.session.commit()
+    assert etag(client, "/products") == before  # one left to sell
+    inventory.reserve([(variant_id, 1)], order_id=None)
+    db.session.commit()
+    held = etag(client, "/products")
+    assert held != before and "สินค้าหมด" in text(client.get("/products"))
+    inventory.release([(variant_id, 1)], order_id=None)  # the hold runs out: one to sell again
+    db.session.commit()
+    assert etag(client, "/products") != held and "สินค้าหมด" not in text(client.get("/products"))
 
 
 def test_a_new_product_drops_the_lists_and_its_centre_page_but_not_other_pages(client):
@@ -311,7 +337,7 @@ def test_an_uncached_product_page_runs_a_fixed_number_of_queries(client, app, co
         assert client.get("/products/scarf").status_code == 200
     # (state,) product with centre and category, variants, images (with their variants)
     state = 0 if db.engine.dialect.name == "postgresql" else 1
-    assert len(statements) <= 4 + state, statements
+    assert len(statements) <= 3 + state, statements  # no workshop sessions to read for a product that is not a workshop
 
 
 def test_catalogue_cards_load_only_the_columns_they_show(client, app, count_queries):

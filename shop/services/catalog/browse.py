@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from shop.extensions import db
 from shop.i18n import current_language
@@ -223,8 +224,15 @@ def centre_by_slug(slug: str) -> Centre | None:
 def product_by_slug(slug: str) -> Product | None:
     """An active product with everything its page shows, or None."""
     stmt = _with_list_relations(select(Product).where(Product.slug == slug, Product.status == "active")).options(
-        selectinload(Product.variants).selectinload(Variant.workshop_session), joinedload(Product.maker_group))
-    return db.session.scalars(stmt).unique().one_or_none()
+        joinedload(Product.maker_group))
+    product = db.session.scalars(stmt).unique().one_or_none()
+    if product is not None and product.is_workshop:  # only a workshop's options have sessions to read
+        variants = product.variants
+        found = {s.variant_id: s for s in db.session.scalars(
+            select(WorkshopSession).where(WorkshopSession.variant_id.in_([v.id for v in variants])))}
+        for variant in variants:
+            set_committed_value(variant, "workshop_session", found.get(variant.id))
+    return product
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from shop.extensions import begin_write, db
 from shop.i18n import current_language
 from shop.models import Location, LocationStock, Product, StockMovement, User, Variant
-from shop.models.catalog import bump_catalog_version
+from shop.models.catalog import note_stock_change
 from shop.services.errors import DomainError, OutOfStock
 from shop.services.locations.places import LocationClosed, UnknownLocation, location_of, require_staff_of
 from shop.services.ordering import inventory
@@ -176,6 +176,7 @@ def move_stock(actor: User, centre_id: int | None, from_location_id: int | None,
         source, target = _place(actor, from_location_id, centre_id), _place(actor, to_location_id, centre_id)
         check_variants(centre_id, (variant_id for variant_id, _ in plan))
         why = f"transfer: {_place_name(source)} -> {_place_name(target)}: {note}"
+        home_changes: list[tuple[int, int, int]] = []  # (variant, change on hand, change reserved)
         for variant_id, quantity in plan:
             # Within a variant the home shelf first, then locations by id: the lock order everywhere.
             steps = sorted([(from_location_id, -quantity), (to_location_id, quantity)],
@@ -183,11 +184,13 @@ def move_stock(actor: User, centre_id: int | None, from_location_id: int | None,
             for location_id, delta in steps:
                 if location_id is HOME:
                     _change_home(variant_id, delta, "transfer", actor.id, why)
+                    home_changes.append((variant_id, delta, 0))
                 elif delta < 0:
                     take(location_id, variant_id, -delta, "transfer", actor.id, why)
                 else:
                     put(location_id, variant_id, delta, "transfer", actor.id, why)
-        bump_catalog_version(db.session)  # the home shelf changed; the version row is locked last, as in checkout
+        # The home shelf's counts changed: their pages (and the lists if one crossed zero) move at commit.
+        note_stock_change(db.session, home_changes)
         audit.record(actor, "locations.transfer", None, centre_id=centre_id,
                      after={"from": from_location_id, "to": to_location_id, "lines": plan, "note": note})
         db.session.commit()

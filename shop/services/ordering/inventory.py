@@ -13,7 +13,7 @@ from sqlalchemy import CursorResult, Table, insert, select, update
 
 from shop.extensions import db
 from shop.models import Product, StockMovement, Variant
-from shop.models.catalog import bump_catalog_version
+from shop.models.catalog import note_stock_change
 from shop.services.errors import OutOfStock, PriceChanged
 
 variant_table = cast(Table, Variant.__table__)
@@ -48,10 +48,11 @@ def _run(stmt) -> CursorResult:
     return cast(CursorResult, db.session.execute(stmt))
 
 
-def _changed(variant_ids: Iterable[int]) -> None:
-    """These variants' pages and the lists move when this transaction commits (not before: the
-    counters are taken last, so the rows they lock are held for as short a time as can be)."""
-    bump_catalog_version(db.session, variant_ids)
+def _changed(changes: Iterable[tuple[int, int, int]]) -> None:
+    """(variant, change on hand, change reserved): these variants' pages move when this transaction
+    commits, and the lists if a count crossed zero (not before: the counters are taken last, so
+    the rows they lock are held for as short a time as can be)."""
+    note_stock_change(db.session, changes)
 
 
 def reserve(lines: Iterable[tuple[int, int]], order_id: int, prices: Mapping[int, int] | None = None) -> None:
@@ -79,7 +80,7 @@ def reserve(lines: Iterable[tuple[int, int]], order_id: int, prices: Mapping[int
                 raise PriceChanged()
             raise OutOfStock(variant_id=variant_id)
         _record(variant_id, "reserve", reserved=quantity, order_id=order_id)
-    _changed(v for v, _ in merged)
+    _changed((v, 0, q) for v, q in merged)
 
 
 def _price_or_sale_changed(variant_id: int, price: int) -> bool:
@@ -103,7 +104,7 @@ def release(lines: Iterable[tuple[int, int]], order_id: int, note: str = "") -> 
         if result.rowcount != 1:  # would mean the ledger and the counters disagree
             raise RuntimeError(f"variant {variant_id} holds less than {quantity} reserved units")
         _record(variant_id, "release", reserved=-quantity, order_id=order_id, note=note)
-    _changed(v for v, _ in merged)
+    _changed((v, 0, -q) for v, q in merged)
 
 
 def ship(lines: Iterable[tuple[int, int]], order_id: int, user_id: int | None = None) -> None:
@@ -121,7 +122,7 @@ def ship(lines: Iterable[tuple[int, int]], order_id: int, user_id: int | None = 
         if result.rowcount != 1:
             raise RuntimeError(f"variant {variant_id} holds less than {quantity} reserved units")
         _record(variant_id, "ship", on_hand=-quantity, reserved=-quantity, order_id=order_id, user_id=user_id)
-    _changed(v for v, _ in merged)
+    _changed((v, -q, -q) for v, q in merged)
 
 
 def write_off(lines: Iterable[tuple[int, int]], order_id: int, user_id: int | None = None, note: str = "") -> None:
@@ -139,7 +140,7 @@ def write_off(lines: Iterable[tuple[int, int]], order_id: int, user_id: int | No
         if result.rowcount != 1:
             raise RuntimeError(f"variant {variant_id} holds less than {quantity} reserved units")
         _record(variant_id, "adjust", on_hand=-quantity, reserved=-quantity, order_id=order_id, user_id=user_id, note=note)
-    _changed(v for v, _ in merged)
+    _changed((v, -q, -q) for v, q in merged)
 
 
 def change_on_hand(variant_id: int, delta: int, reason: str, user_id: int | None = None, note: str = "",
@@ -160,4 +161,4 @@ def change_on_hand(variant_id: int, delta: int, reason: str, user_id: int | None
         raise OutOfStock(variant_id=variant_id)
     _record(variant_id, reason, on_hand=delta, user_id=user_id, note=note)
     if bump_version:
-        _changed((variant_id,))
+        _changed([(variant_id, delta, 0)])
