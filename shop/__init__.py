@@ -19,6 +19,7 @@ from shop.i18n import (
     LANGUAGES,
     channel_label,
     current_language,
+    install_template_gettext,
     movement_label,
     order_status_label,
     region_label,
@@ -77,6 +78,7 @@ def _init_extensions(app: Flask) -> None:
         timezone_selector=lambda: "Asia/Bangkok",
         default_translation_directories=str(BASE_DIR / "shop" / "translations"),
     )
+    install_template_gettext(app)
     if app.config.get("REDIS_URL"):
         cache_config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": app.config["REDIS_URL"]}
     else:

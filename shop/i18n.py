@@ -2,8 +2,8 @@
 elsewhere the choice made with the visible switch, kept in the signed session cookie."""
 from __future__ import annotations
 
-from flask import has_request_context, session
-from flask_babel import get_locale
+from flask import Flask, g, has_request_context, session
+from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 
 from shop.language_urls import url_language
@@ -90,3 +90,35 @@ CHANNEL_LABELS = {
 
 def channel_label(channel: str) -> str:
     return str(CHANNEL_LABELS.get(channel, channel))
+
+
+def _translations():
+    """This context's catalogue, as Flask-Babel's get_translations() gives it, kept beside the
+    locale it is for (a forced locale or refresh() changes the locale, so it is looked up again):
+    a page calls gettext dozens of times, and each full lookup walks several context locals."""
+    try:
+        babel = g._flask_babel
+        locale = babel.babel_locale
+        kept = babel.shop_translations
+        if kept[0] is locale:
+            return kept[1]
+    except (AttributeError, RuntimeError):
+        pass
+    translations = get_translations()
+    try:
+        babel = g._flask_babel
+        babel.shop_translations = (babel.babel_locale, translations)
+    except (AttributeError, RuntimeError):
+        pass
+    return translations
+
+
+def install_template_gettext(app: Flask) -> None:
+    """Templates' _(), ngettext() and pgettext() through _translations() (as Flask-Babel installs them)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+    )

@@ -56,15 +56,44 @@ def _without_prefix(url: str) -> str:
     return urlunsplit(parts)
 
 
+BUILT_URLS_KEPT = 50_000
+
+
 class ShopFlask(Flask):
     """Flask that serves /en/... as the English shop, and whose url_for keeps language-neutral
     addresses out of /en/."""
+
+    built_urls: dict[tuple, str]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.built_urls = {}
 
     def request_context(self, environ: dict) -> RequestContext:
         move_language_prefix(environ)
         return super().request_context(environ)
 
     def url_for(self, endpoint: str, /, **values: Any) -> str:  # type: ignore[override]
+        """Flask's url_for; in a request, each address is built once per worker and remembered
+        (the map and the URL defaults never change while the app serves; the key holds the
+        request's script root, host and scheme, and every value given)."""
+        if not has_request_context() or endpoint.startswith("."):
+            return self._build(endpoint, values)
+        environ = request.environ
+        try:
+            key = (endpoint, environ.get("SCRIPT_NAME", ""), environ.get("HTTP_HOST", ""),
+                   environ.get("wsgi.url_scheme", ""), request.blueprint, frozenset(values.items()))
+            built = self.built_urls.get(key)
+        except TypeError:  # a value that cannot be a key (a list): built every time
+            return self._build(endpoint, values)
+        if built is None:
+            built = self._build(endpoint, values)
+            if len(self.built_urls) >= BUILT_URLS_KEPT:
+                self.built_urls.clear()
+            self.built_urls[key] = built
+        return built
+
+    def _build(self, endpoint: str, values: dict[str, Any]) -> str:
         url = super().url_for(endpoint, **values)
         if url_language() and is_neutral(endpoint):
             return _without_prefix(url)

@@ -155,3 +155,34 @@ def test_urls_outside_the_shop_pages_have_one_address(client, app, shop):
         assert url_for("api.openapi") == "/api/v1/openapi.json"
         assert url_for("storefront.product", slug="x", _external=True) == "http://localhost/en/products/x"
         assert url_for("static", filename="favicon.ico", _external=True).startswith("http://localhost/static/favicon.ico")
+
+
+def test_addresses_built_once_per_worker_stay_in_their_language_and_scheme(app):
+    """url_for remembers what it built: the same call under /en/, at the root, on another host or
+    with other values still gets its own address; files keep one address."""
+    from flask import url_for
+
+    cases = [("/en/products", "http", "/en/products/scarf", "/static/css/shop.css"),
+             ("/products", "http", "/products/scarf", "/static/css/shop.css"),
+             ("/en/products", "https", "/en/products/scarf", "/static/css/shop.css")]
+    for _ in range(2):  # the second round comes from what was remembered
+        for path, scheme, product, static in cases:
+            with app.test_request_context(path, base_url=f"{scheme}://shop.example"):
+                assert url_for("storefront.product", slug="scarf") == product
+                assert url_for("storefront.product", slug="basket") == product.replace("scarf", "basket")
+                assert url_for("static", filename="css/shop.css").split("?v=")[0] == static
+                assert url_for("storefront.product", slug="scarf", _external=True) == f"{scheme}://shop.example{product}"
+                assert url_for("storefront.catalogue", page=2) == product.replace("/scarf", "") + "?page=2"
+
+
+def test_templates_follow_a_forced_language_inside_a_request(app):
+    """Templates' gettext keeps the catalogue beside its locale: force_locale (as e-mails in the
+    customer's language use) switches it, and the page's own language comes back after."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    with app.test_request_context("/products"):
+        assert render_template_string("{{ _('Cart') }}") == "ตะกร้าสินค้า"
+        with force_locale("en"):
+            assert render_template_string("{{ _('Cart') }}") == "Cart"
+        assert render_template_string("{{ _('Cart') }}") == "ตะกร้าสินค้า"
