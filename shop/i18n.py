@@ -115,7 +115,7 @@ def _translations():
 
 def install_template_gettext(app: Flask) -> None:
     """Templates' _(), ngettext() and pgettext() through _translations() (as Flask-Babel installs them)."""
-    app.jinja_env.install_gettext_callables(
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
         newstyle=True,
