@@ -335,9 +335,9 @@ def test_an_uncached_product_page_runs_a_fixed_number_of_queries(client, app, co
     db.session.expire_all()
     with count_queries() as statements:
         assert client.get("/products/scarf").status_code == 200
-    # (state,) product with centre and category, variants, images (with their variants)
+    # (state,) the product with its centre, category, maker group, options and photos
     state = 0 if db.engine.dialect.name == "postgresql" else 1
-    assert len(statements) <= 3 + state, statements  # no workshop sessions to read for a product that is not a workshop
+    assert len(statements) <= 1 + state, statements  # one joined read; no sessions to read for a product that is not a workshop
 
 
 def test_catalogue_cards_load_only_the_columns_they_show(client, app, count_queries):
