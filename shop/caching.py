@@ -41,7 +41,7 @@ from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 
 from shop import compression
 from shop.extensions import cache, db
-from shop.models.catalog import LISTS, SITE, CatalogVersion, Centre, PageVersion, Product, Variant
+from shop.models.catalog import IMPACT, LISTS, SITE, CatalogVersion, Centre, PageVersion, Product, Variant
 from shop.models.workshops import WorkshopSession
 from shop.services.ordering import cart as carts
 from shop.services.ordering import lifecycle
@@ -53,6 +53,8 @@ CSRF_PLACEHOLDER = compression.CSRF_PLACEHOLDER
 CART_COUNT_PLACEHOLDER = "__cart_count_placeholder__"  # the header's cart count, filled per visitor
 PAGE_ENDPOINTS = frozenset({"storefront.home", "storefront.catalogue", "storefront.centre", "storefront.product",
                             "storefront.programme", "storefront.maker"})
+# Pages that show the programme's figures (people trained, income): keyed by their version too.
+FIGURE_ENDPOINTS = frozenset({"storefront.home", "storefront.programme", "storefront.maker"})
 # Pages that carry the visitor's own CSRF token (the add-to-cart form).
 TOKEN_ENDPOINTS = frozenset({"storefront.product"})
 TOKEN_ETAG_SECONDS = 1800  # a kept copy's token is at most this old when a 304 reuses it (< WTF_CSRF_TIME_LIMIT)
@@ -70,6 +72,7 @@ class State:
     lists: int | None
     site: int | None
     soonest_hold: datetime | None = None
+    impact: int = 0
     product_id: int | None = None
     product_version: int = 0
     centre_id: int | None = None
@@ -89,6 +92,8 @@ class State:
             return f"p{self.site}.{self.product_id}.{self.product_version}.{starts}"
         if endpoint == "storefront.centre":
             return f"c{self.site}.{self.centre_id}.{self.centre_version}"
+        if endpoint in FIGURE_ENDPOINTS:
+            return f"l{self.lists}.{self.site}.{self.impact}"
         return f"l{self.lists}.{self.site}"
 
 
@@ -112,6 +117,7 @@ def _state_statement():
     return select(
         counter(LISTS), counter(SITE), lifecycle.soonest_hold(),
         product_id, version("product", product_id), centre_id, version("centre", centre_id), next_session,
+        counter(IMPACT),
     )
 
 
@@ -144,7 +150,7 @@ def read_state(product_slug: str | None = None, centre_slug: str | None = None) 
             row = conn.execution_options(isolation_level="AUTOCOMMIT").execute(_STATE, params).first()
     if not row:
         return State(None, None)
-    return State(row[0], row[1], _moment(row[2]), row[3], row[4] or 0, row[5], row[6] or 0, _moment(row[7]))
+    return State(row[0], row[1], _moment(row[2]), row[8] or 0, row[3], row[4] or 0, row[5], row[6] or 0, _moment(row[7]))
 
 
 def now() -> datetime:

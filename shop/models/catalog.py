@@ -261,9 +261,11 @@ class ProductImage(Model):
 class CatalogVersion(Model):
     """Counters that move in the same transaction as a catalogue change, keying cached pages.
 
-    Row 1 (LISTS) is the lists' version: any change to the catalogue or its stock moves it
-    (catalogue, home page, sitemap). Row 2 (SITE) moves when a centre or a category changes,
-    which every page shows. A committed change is therefore never served stale.
+    Row 1 (LISTS) is the lists' version (catalogue, home page, sitemap): any change to the
+    catalogue moves it, and a stock change when a count crosses zero. Row 2 (SITE) moves when a
+    centre or a category changes, which every page shows. Row 3 (IMPACT) moves with the
+    programme's figures (sales, attendance, baselines) that the home, programme and maker pages
+    show. A committed change is therefore never served stale.
     """
 
     __tablename__ = "catalog_version"
@@ -275,8 +277,8 @@ class CatalogVersion(Model):
 class PageVersion(Model):
     """The version of one product's page ("product:<id>") or one centre's ("centre:<id>").
 
-    A missing row is version 0. Moved only by `bump_versions`, after the lists' row is
-    locked, so bumping transactions queue on that one row and never deadlock on these.
+    A missing row is version 0. Moved only by `bump_versions`, as a transaction's last writes
+    and in sorted order, so two bumping transactions never deadlock on these.
     """
 
     __tablename__ = "page_version"
@@ -285,7 +287,7 @@ class PageVersion(Model):
     version: Mapped[int] = mapped_column(Integer, default=0)
 
 
-LISTS, SITE = 1, 2
+LISTS, SITE, IMPACT = 1, 2, 3
 CATALOG_MODELS = (Centre, Category, Product, Variant, ProductImage)
 _PENDING = "catalogue_versions_to_move"
 
@@ -296,6 +298,7 @@ class PendingBumps:
 
     lists: bool = False
     site: bool = False
+    impact: bool = False
     products: set[int] = field(default_factory=set)
     centres: set[int] = field(default_factory=set)
     variants: set[int] = field(default_factory=set)  # their products (and centres) found at commit
@@ -304,7 +307,7 @@ class PendingBumps:
     stock: dict[int, tuple[int, int]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return self.lists or self.site or bool(self.products or self.centres or self.variants or self.stock)
+        return self.lists or self.site or self.impact or bool(self.products or self.centres or self.variants or self.stock)
 
 
 def pending_bumps(session: Session | scoped_session) -> PendingBumps:
@@ -367,6 +370,11 @@ def bump_catalog_version(session: Session | scoped_session, variant_ids: Iterabl
     pending.variants.update(variant_ids)
 
 
+def bump_impact(session: Session | scoped_session) -> None:
+    """The programme's figures changed in this transaction: the pages that show them move at commit."""
+    pending_bumps(session).impact = True
+
+
 def note_stock_change(session: Session | scoped_session, changes: Iterable[tuple[int, int, int]]) -> None:
     """(variant id, change on hand, change reserved) made in this transaction: at commit their
     product's and centre's pages move, and the lists only if a count crossed zero."""
@@ -395,7 +403,7 @@ def bump_versions(session: Session | scoped_session, pending: PendingBumps) -> N
     conn = session.connection()
     table = cast(Table, CatalogVersion.__table__)
     lists = pending.lists or (bool(pending.stock) and _stock_crossed_zero(conn, pending.stock))
-    rows = ([LISTS] if lists else []) + ([SITE] if pending.site else [])
+    rows = ([LISTS] if lists else []) + ([SITE] if pending.site else []) + ([IMPACT] if pending.impact else [])
     if rows:
         conn.execute(update(table).where(table.c.id.in_(rows)).values(version=table.c.version + 1))
     products, centres, variants = set(pending.products), set(pending.centres), pending.variants | set(pending.stock)

@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from shop.models._base import Model, utcnow
-from shop.models.catalog import Bilingual, Variant, bump_catalog_version
+from shop.models.catalog import Bilingual, Variant, bump_catalog_version, bump_impact
 from shop.models.sales import SalesEntry
 
 MAKER_KINDS = ("learner_group", "community_enterprise")
@@ -100,15 +100,21 @@ class TrainedBaseline(Model):
     centre = relationship("Centre")
 
 
-# The programme's published figures (home and programme pages, cached by the catalogue's
-# version) read these: any change moves the version in the same transaction.
+# The programme's published figures (home, programme and maker pages) read these: any change
+# moves the figures' version in the same transaction. Maker groups also show on product cards
+# and sessions on their workshop's page, so those move the lists (and the workshop's page) too.
 IMPACT_MODELS = (MakerGroup, WorkshopSession, WorkshopAttendance, TrainedBaseline, SalesEntry)
 
 
 @event.listens_for(Session, "before_flush")
 def _bump_for_impact(session: Session, flush_context, instances) -> None:  # noqa: ARG001
-    changed = (*session.new, *session.dirty, *session.deleted)
-    if any(isinstance(obj, IMPACT_MODELS) for obj in changed):
+    changed = [obj for obj in (*session.new, *session.dirty, *session.deleted) if isinstance(obj, IMPACT_MODELS)]
+    if changed:
+        bump_impact(session)
+    if any(isinstance(obj, MakerGroup) for obj in changed):
         bump_catalog_version(session)
+    sessions = [obj for obj in changed if isinstance(obj, WorkshopSession)]
+    if sessions:
+        bump_catalog_version(session, [obj.variant_id for obj in sessions if obj.variant_id is not None])
 
 

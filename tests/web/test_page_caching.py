@@ -367,3 +367,27 @@ def test_the_early_paths_signers_write_what_flask_and_flask_wtf_write(app, monke
             assert flasks.loads(ours.dumps(payload)) == payload == ours.loads(flasks.dumps(payload))
             token = early.csrf_token({"csrf_token": "b" * 40}, [])
             assert token == URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps("b" * 40)
+
+
+def test_a_payment_moves_the_programmes_figures_but_leaves_the_catalogue_cached(app, client, renders):
+    """A paid order adds to the income on the home and programme pages; no catalogue card shows
+    income, so the catalogue and the product's page stay as they were cached."""
+    from shop.services.ordering import lifecycle
+    from tests.factories import cart_with, place
+
+    product = make_product(slug="scarf", prices=(45000,), stock=5)
+    order = place(cart_with((product.variants[0].id, 1)))
+    db.session.remove()
+    import re
+
+    def income(url: str) -> str:
+        return re.search(r'data-figure="income">([^<]*)<', text(client.get(url))).group(1)
+
+    pages = ["/products", "/products/scarf", "/", "/programme"]
+    before = {url: etag(client, url) for url in pages}
+    income_before = income("/programme")
+    lifecycle.record_payment(order.id, method="promptpay_transfer", reference="T-1", amount_satang=order.total_satang)
+    db.session.remove()
+    after = {url: etag(client, url) for url in pages}
+    assert [url for url in pages if after[url] != before[url]] == ["/", "/programme"]
+    assert income("/programme") != income_before and income("/") == income("/programme")
