@@ -85,11 +85,18 @@ def test_a_stock_change_between_two_requests_to_different_servers_shows_at_once(
     basket = visitor.get("/products/basket")
     assert "มีสินค้า" in first.test_client().get("/products/scarf").get_data(as_text=True)
 
+    listing = visitor.get("/products")
+    # a count that leaves units to sell, between a request to one server and the next to the
+    # other: the product's page shows it at once, the catalogue (no card changed) stays cached
+    admin.adjust_stock(staff, scarf.variants[0].id, -3, "count")
+    assert "เหลือเพียง 2 ชิ้น" in second.test_client().get("/products/scarf").get_data(as_text=True)
+    assert second.test_client().get("/products", headers={"If-None-Match": listing.headers["ETag"]}).status_code == 304
     # the stock runs out through the back office's own service, between a request to one server...
-    admin.adjust_stock(staff, scarf.variants[0].id, -5, "count")
+    admin.adjust_stock(staff, scarf.variants[0].id, -2, "count")
     # ...and the next, to the other: it shows at once
     page = second.test_client().get("/products/scarf").get_data(as_text=True)
     assert "สินค้าหมด" in page
+    assert "สินค้าหมด" in second.test_client().get("/products").get_data(as_text=True)  # the lists moved
     # while the other product's page, cached by the first server, is still served from Redis
     same_visitor = second.test_client()
     same_visitor.set_cookie("session", visitor.get_cookie("session").value)
