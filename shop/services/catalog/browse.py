@@ -165,7 +165,7 @@ def _card_columns_only(stmt):
 
 
 def search_products(filters: CatalogueFilters, per_page: int) -> ProductPage:
-    """Active products matching the filters, one page of them, in four queries."""
+    """Active products matching the filters, one page of them, in four queries (count, page, options, photos)."""
     conditions = [Product.status == "active", _sellable_variant()]
     if filters.q:
         needle = normalise_for_search(filters.q)
@@ -185,13 +185,23 @@ def search_products(filters: CatalogueFilters, per_page: int) -> ProductPage:
     base = select(Product).join(Product.centre).where(and_(*conditions))
     total = db.session.scalar(select(func.count()).select_from(base.with_only_columns(Product.id).subquery()))
 
-    order = {
-        "newest": (Product.created_at.desc(), Product.id.desc()),
-        "price_asc": (_min_price().asc(), Product.id.asc()),
-        "price_desc": (_min_price().desc(), Product.id.desc()),
-        "name": (Product.name_th.asc(), Product.id.asc()),
-    }[filters.sort]
-    stmt = _card_columns_only(base.order_by(*order)).limit(per_page).offset((filters.page - 1) * per_page)
+    # The page's ids are found first, sorting only (key, id) pairs, with each product's lowest
+    # price from one grouped pass over the options; then only those products are loaded with
+    # what their cards show (sorting whole rows with their centres spilled to disk).
+    prices = (select(Variant.product_id, func.min(Variant.price_satang).label("price_from"))
+              .where(Variant.active.is_(True)).group_by(Variant.product_id).subquery())
+
+    def order(price):
+        return {
+            "newest": (Product.created_at.desc(), Product.id.desc()),
+            "price_asc": (price.asc(), Product.id.asc()),
+            "price_desc": (price.desc(), Product.id.desc()),
+            "name": (Product.name_th.asc(), Product.id.asc()),
+        }[filters.sort]
+
+    page_ids = (base.with_only_columns(Product.id).join(prices, prices.c.product_id == Product.id)
+                .order_by(*order(prices.c.price_from)).limit(per_page).offset((filters.page - 1) * per_page))
+    stmt = _card_columns_only(select(Product).where(Product.id.in_(page_ids.scalar_subquery())).order_by(*order(_min_price())))
     items = list(db.session.scalars(stmt).unique())
     return ProductPage(items=items, total=total or 0, page=filters.page, per_page=per_page)
 
