@@ -28,6 +28,27 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 KEEP_TABLES = {"alembic_version", "catalog_version"}
 
 
+# Passwords in the tests are hashed with scrypt at a lower cost than werkzeug's default
+# (scrypt:32768:8:1, about 0.1 s of CPU per hash, which was a quarter of the suite's time).
+# Checking a password reads the method and cost from the stored hash, so signing in works
+# the same. test_accounts.py checks that the shop itself hashes at werkzeug's full cost.
+TEST_PASSWORD_HASH = "scrypt:1024:8:1"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes() -> Iterator[None]:
+    from werkzeug.security import generate_password_hash
+
+    import shop.models.accounts
+
+    def cheap(password: str, method: str = TEST_PASSWORD_HASH, salt_length: int = 16) -> str:
+        return generate_password_hash(password, method=method, salt_length=salt_length)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(shop.models.accounts, "generate_password_hash", cheap)
+        yield
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--db",
