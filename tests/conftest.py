@@ -57,6 +57,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+# The few tests that take many seconds each (most take a fraction of one) start first, so that
+# under pytest-xdist no worker is left running one of them alone at the end of the run.
+LONG_RUNNING = (
+    "tests/web/test_fuzz_forms.py::",
+    "tests/web/test_api_schema.py::",
+    "tests/unit/test_programme_totals.py::test_figures_always_reconcile",
+    "tests/unit/test_settlements_property.py::",
+    "tests/unit/test_stripe_types.py::",
+)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(LONG_RUNNING))  # stable: otherwise as collected
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         backends = [b.strip() for b in metafunc.config.getoption("--db").split(",") if b.strip()]
