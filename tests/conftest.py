@@ -26,6 +26,14 @@ from shop.extensions import db
 DEFAULT_PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 KEEP_TABLES = {"alembic_version", "catalog_version"}
+# TEST_DEPTH=deep: the property tests and the fuzzers try ten times as many examples (a long run
+# by hand, e.g. before a release; see the README). The everyday and CI run is the default.
+DEEP = os.environ.get("TEST_DEPTH", "").lower() == "deep"
+
+
+def examples(everyday: int) -> int:
+    """How many examples a property test or fuzzer tries: `everyday`, or ten times as many under TEST_DEPTH=deep."""
+    return everyday * 10 if DEEP else everyday
 
 
 # Passwords in the tests are hashed with scrypt at a lower cost than werkzeug's default
