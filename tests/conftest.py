@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import jinja2
 import pytest
 import sqlalchemy as sa
 from flask.globals import _cv_app
@@ -26,6 +27,35 @@ from shop.extensions import db
 DEFAULT_PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 KEEP_TABLES = {"alembic_version", "catalog_version"}
+# TEST_DEPTH=deep: the property tests and the fuzzers try ten times as many examples (a long run
+# by hand, e.g. before a release; see the README). The everyday and CI run is the default.
+DEEP = os.environ.get("TEST_DEPTH", "").lower() == "deep"
+
+
+def examples(everyday: int) -> int:
+    """How many examples a property test or fuzzer tries: `everyday`, or ten times as many under TEST_DEPTH=deep."""
+    return everyday * 10 if DEEP else everyday
+
+
+# Passwords in the tests are hashed with scrypt at a lower cost than werkzeug's default
+# (scrypt:32768:8:1, about 0.1 s of CPU per hash, which was a quarter of the suite's time).
+# Checking a password reads the method and cost from the stored hash, so signing in works
+# the same. test_accounts.py checks that the shop itself hashes at werkzeug's full cost.
+TEST_PASSWORD_HASH = "scrypt:1024:8:1"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes() -> Iterator[None]:
+    from werkzeug.security import generate_password_hash
+
+    import shop.models.accounts
+
+    def cheap(password: str, method: str = TEST_PASSWORD_HASH, salt_length: int = 16) -> str:
+        return generate_password_hash(password, method=method, salt_length=salt_length)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(shop.models.accounts, "generate_password_hash", cheap)
+        yield
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -34,6 +64,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=os.environ.get("TEST_DATABASES", "sqlite,postgresql"),
         help="comma-separated backends to run database tests on (sqlite, postgresql)",
     )
+
+
+# The few tests that take many seconds each (most take a fraction of one) start first, so that
+# under pytest-xdist no worker is left running one of them alone at the end of the run.
+LONG_RUNNING = (
+    "tests/web/test_fuzz_forms.py::",
+    "tests/web/test_api_schema.py::",
+    "tests/unit/test_programme_totals.py::test_figures_always_reconcile",
+    "tests/unit/test_settlements_property.py::",
+    "tests/unit/test_stripe_types.py::",
+)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(LONG_RUNNING))  # stable: otherwise as collected
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -87,19 +133,66 @@ def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         admin.dispose()
 
 
+# Sets back the sequences of the emptied tables that have handed out an id since they last started again.
+_RESTART_USED_SEQUENCES = sa.text("""
+    SELECT setval(s.oid::regclass, ps.start_value, false)
+    FROM pg_class s
+    JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.deptype IN ('a', 'i')
+    JOIN pg_class t ON t.oid = d.refobjid
+    JOIN pg_sequences ps ON ps.schemaname = current_schema() AND ps.sequencename = s.relname
+    WHERE s.relkind = 'S' AND t.relname = ANY(:tables) AND ps.last_value IS NOT NULL
+""")
+
+
 def _empty_tables() -> None:
+    """Every table but KEEP_TABLES emptied, and their ids starting again from 1.
+
+    On PostgreSQL this does what `TRUNCATE ... RESTART IDENTITY` does, cheaply: TRUNCATE costs
+    tens of milliseconds per table, empty or not (it makes new files for each), and a test
+    touches a few of the 40-odd tables. So only the tables holding rows are emptied, by DELETE
+    (dependent tables first), and only the sequences that have been used are set back.
+    """
     tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
     with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-        else:
+        if conn.dialect.name != "postgresql":
             for table in tables:
                 conn.execute(table.delete())
+            return
+        holding = set(conn.execute(sa.text(" UNION ALL ".join(
+            f"SELECT {n} WHERE EXISTS (SELECT 1 FROM \"{t.name}\")" for n, t in enumerate(tables)))).scalars())
+        for n, table in enumerate(tables):
+            if n in holding:
+                conn.execute(table.delete())
+        conn.execute(_RESTART_USED_SEQUENCES, {"tables": [t.name for t in tables]}).all()
+
+
+class SharedTemplateCode(jinja2.BytecodeCache):
+    """Templates compiled once per test process, not once per test.
+
+    Each test makes its own app, and so its own Jinja environment, which would parse and compile
+    again every template the test renders (a tenth of the time of the web tests). The apps are
+    made alike, so they share the compiled code; Jinja compares each template's source with the
+    checksum kept with its code, and compiles it again if it changed.
+    """
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = SharedTemplateCode()
 
 
 @pytest.fixture
 def app(backend: str, tmp_path: Path):
     app = create_app(TestConfig(backend, str(tmp_path)))
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE
     app.test_client_class = IsolatedClient
     from shop.extensions import limiter
 

@@ -16,7 +16,7 @@ from shop.services.ordering import lifecycle
 from shop.services.ordering import refunds as owed
 from shop.services.sales.ledger import bangkok_day
 from shop.services.settlements import commissions, statements
-from tests.conftest import _empty_tables
+from tests.conftest import _empty_tables, examples
 from tests.factories import cart_with, make_centre, make_product, place
 
 START = datetime(2026, 10, 1, 3, 0, tzinfo=UTC)  # 10:00 in Bangkok
@@ -59,7 +59,7 @@ def _snapshot(admin: User) -> dict[int, str]:
     return found
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(plan=steps)
 def test_statements_add_up_from_the_ledger_and_never_change_once_closed(app, plan):
     centres, variants, admin = _world()

@@ -29,6 +29,19 @@ def test_register_hashes_the_password_and_signs_in(client, app):
     assert "ออกจากระบบ" in client.get("/").get_data(as_text=True)
 
 
+def test_the_shop_hashes_passwords_with_scrypt_at_werkzeugs_full_cost(monkeypatch):
+    """The other tests hash at a lower cost (tests/conftest.py, for speed); the shop itself does not."""
+    import werkzeug.security
+
+    import shop.models.accounts
+
+    monkeypatch.setattr(shop.models.accounts, "generate_password_hash", werkzeug.security.generate_password_hash)
+    user = User(email="nid@example.com", name="Nid")
+    user.set_password(PASSWORD)
+    assert user.password_hash.startswith("scrypt:32768:8:1$")
+    assert user.check_password(PASSWORD) and not user.check_password(PASSWORD + "x")
+
+
 def test_the_same_email_cannot_register_twice(client, app):
     register(client)
     other = app.test_client()

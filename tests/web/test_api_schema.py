@@ -29,11 +29,13 @@ from shop.services.ordering import lifecycle
 from shop.services.people import api_tokens
 from shop.services.sales import offline, reports
 from shop.services.thai import to_bangkok
+from tests.conftest import examples
 from tests.factories import cart_with, make_centre, make_product, place
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-# Per operation in the fuzzing phase (the examples and coverage phases add their own); API_EXAMPLES=1000 for a long run.
-MAX_EXAMPLES = int(os.environ.get("API_EXAMPLES", 100))
+# Per operation in the fuzzing phase (the examples and coverage phases add their own); API_EXAMPLES=1000 for a long run
+# (TEST_DEPTH=deep: ten times the everyday number).
+MAX_EXAMPLES = int(os.environ.get("API_EXAMPLES", examples(100)))
 
 
 def documented_answer(url: str, today: date) -> int:

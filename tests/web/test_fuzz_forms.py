@@ -56,11 +56,13 @@ from shop.models.sales import REVENUE_KINDS
 from shop.services.locations import places, stock
 from shop.services.ordering import checkout, fulfilment, lifecycle
 from shop.services.people import accounts
+from tests.conftest import examples
 from tests.factories import cart_with, make_centre, make_product, place
 from tests.web.helpers import ADDRESS, CSRF
 
 PASSWORD = "fuzz password 1"
-EXAMPLES_PER_ROUTE_AND_ROLE = int(os.environ.get("FUZZ_EXAMPLES", 6))  # FUZZ_EXAMPLES=100 for a long run
+# FUZZ_EXAMPLES=100 for a long run (TEST_DEPTH=deep: 60)
+EXAMPLES_PER_ROUTE_AND_ROLE = int(os.environ.get("FUZZ_EXAMPLES", examples(6)))
 PAGES_PER_RULE = 2  # pages crawled per GET route (e.g. two product pages), per role
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
