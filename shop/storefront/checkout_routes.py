@@ -253,14 +253,15 @@ def checkout_place():
     if not form.validate_on_submit() or not checkout.is_place_order_token(form.token.data, cart):
         flash(_("Your order form was incomplete or too old. Please review your order and try again."), "error")
         return redirect(url_for("storefront.checkout_review")), 303
-    existing = checkout.order_by_key(form.token.data)
-    if existing is not None:  # a double click or a retried POST
-        return redirect(order_link(existing)), 303
     details = _details_from_session()
     if details is None:
+        existing = checkout.order_by_key(form.token.data)
+        if existing is not None:  # a retried POST from a session that has lost its details since
+            return redirect(order_link(existing)), 303
         flash(_("Please fill in your contact and address first."), "error")
         return redirect(url_for("storefront.checkout_details")), 303
     try:
+        # A double click or a retried POST gets the order already placed with this token.
         order = payments.place_order(
             cart,
             details,

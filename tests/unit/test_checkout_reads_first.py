@@ -52,3 +52,26 @@ def test_at_the_right_price_with_too_little_stock_it_is_out_of_stock(app):
     with pytest.raises(OutOfStock):
         inventory.reserve([(variant_id, 2)], order_id=None, prices={variant_id: 45000})
     db.session.rollback()
+
+
+def test_a_retry_that_finds_its_cart_emptied_by_the_first_try_gets_that_order(app, monkeypatch):
+    from shop.services.ordering import checkout
+    from shop.services.ordering.cart import summarise
+
+    product = make_product(stock=5)
+    cart = cart_with((product.variants[0].id, 1))
+    fingerprint = summarise(cart).fingerprint()
+    first = place(cart, key="a" * 32)
+    db.session.commit()
+    # The retry looked for its order just before the first try committed: it finds the cart
+    # emptied, and then the order.
+    looked, real = [], checkout.order_by_key
+
+    def too_early_then_real(key):
+        looked.append(key)
+        return None if len(looked) == 1 else real(key)
+
+    monkeypatch.setattr(checkout, "order_by_key", too_early_then_real)
+    assert place(cart, key="a" * 32, fingerprint=fingerprint).id == first.id
+    assert len(looked) == 2
+    assert db.session.scalar(sa.select(sa.func.count(Order.id))) == 1

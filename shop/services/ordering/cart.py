@@ -175,6 +175,20 @@ def merge_into_account(guest_cart: Cart | None, user_id: int) -> Cart | None:
     return account_cart
 
 
+def short_of_stock(cart_id: int) -> bool:
+    """True when a line of this cart wants more units than are left: one indexed read, no lock.
+
+    Checkout asks this first, so in a rush for the last units the many buyers who are too late
+    are refused cheaply (the guarded UPDATE still decides for those who pass)."""
+    short = (
+        select(CartItem.id)
+        .join(Variant, Variant.id == CartItem.variant_id)
+        .where(CartItem.cart_id == cart_id, CartItem.quantity > Variant.stock_on_hand - Variant.stock_reserved)
+        .limit(1)
+    )
+    return db.session.execute(short).first() is not None
+
+
 def clear(cart: Cart) -> None:
     """Empty the cart (inside the caller's transaction)."""
     clear_by_id(cart.id)
@@ -282,17 +296,20 @@ class CartSummary:
         return hashlib.sha256("|".join(sorted(parts)).encode()).hexdigest()[:32]
 
 
-def summarise(cart: Cart | None, now: datetime | None = None) -> CartSummary:
-    """Group the cart by centre with today's prices, stock and shipping, in a few queries."""
+def summarise(cart: Cart | int | None, now: datetime | None = None, *, images: bool = True) -> CartSummary:
+    """Group the cart (or the cart with this id) by centre with today's prices, stock and shipping,
+    in a few queries; images=False skips the products' photos (placing an order shows none)."""
     now = now or utcnow()
     if cart is None:
         return CartSummary(groups=[])
+    cart_id = cart if isinstance(cart, int) else cart.id
+    product_options = [joinedload(Product.centre)] + ([selectinload(Product.images)] if images else [])
     items = db.session.scalars(
         select(CartItem)
-        .where(CartItem.cart_id == cart.id)
+        .where(CartItem.cart_id == cart_id)
         .options(
             joinedload(CartItem.variant).options(
-                joinedload(Variant.product).options(joinedload(Product.centre), selectinload(Product.images)),
+                joinedload(Variant.product).options(*product_options),
                 joinedload(Variant.workshop_session),
             )
         )

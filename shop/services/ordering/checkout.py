@@ -166,17 +166,25 @@ def place_order(
     Reads first, locks last: the cart, prices, stock and a free order number are read before the
     write transaction, so a buyer refused ("sold out", prices changed) never waits for a lock,
     and the stock rows are locked only by the guarded UPDATEs just before the commit (which also
-    check the prices the order was built with: services/ordering/inventory.reserve).
+    check the prices the order was built with: services/ordering/inventory.reserve). In a rush
+    for the last units most buyers are too late: one indexed read (carts.short_of_stock) refuses
+    them before the cart is summarised.
     """
     now = now or utcnow()
-    db.session.commit()  # a fresh read of what is committed now
+    cart_id = cart.id if cart is not None else None
     existing = order_by_key(idempotency_key)
     if existing is not None:
         return existing
     if details.privacy_consent_at is None or not details.privacy_notice_version:
         raise NoPrivacyConsent()
-    summary = carts.summarise(cart, now)
+    if cart_id is not None and carts.short_of_stock(cart_id):
+        raise CartHasProblems()  # too late for the last units: refused after one indexed read
+    db.session.commit()  # a fresh read of what is committed now (SQLite reads from a snapshot)
+    summary = carts.summarise(cart_id, now, images=False)
     if summary.is_empty:
+        existing = order_by_key(idempotency_key)  # a concurrent retry placed it (and emptied the cart) meanwhile
+        if existing is not None:
+            return existing
         raise EmptyCart()
     if summary.has_passed_session:
         raise SessionPassed()
@@ -184,7 +192,6 @@ def place_order(
         raise CartHasProblems()
     if summary.fingerprint() != expected_fingerprint:
         raise PriceChanged()
-    cart_id = cart.id if cart is not None else None
 
     order = Order(
         number=_new_order_number(now),

@@ -58,5 +58,8 @@ def place_order(cart: Cart | None, details: checkout.CheckoutDetails, *, payment
     """Place the order to be paid by an offered method; the method decides how long stock is held."""
     chosen = available_methods(current_app).get(payment_method)
     if chosen is None:
+        existing = checkout.order_by_key(kwargs.get("idempotency_key", ""))
+        if existing is not None:  # a retried POST after the method was withdrawn: the order stands
+            return existing
         raise DomainError()
     return checkout.place_order(cart, details, payment_method=chosen.code, hold_time=chosen.hold_time(current_app.config), **kwargs)
