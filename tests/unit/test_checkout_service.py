@@ -265,3 +265,17 @@ def test_the_order_email_links_to_the_order_page_in_the_customers_language(two_c
     link = outbox[-1].get_body(("plain",)).get_content()
     assert checkout.order_url(order) in link
     assert f"{prefix}{order.number}?key=" in checkout.order_url(order)
+
+
+def test_two_buyers_drawing_the_same_order_number_at_once_both_get_an_order(two_centres, monkeypatch):
+    """Each checks that its number is free before either commits: the later insert hits the unique
+    number, and that buyer tries again with another number instead of seeing an error."""
+    cloth, rooster = two_centres
+    first = place(cart_with((rooster.variants[0].id, 1)))
+    drawn = iter([first.number, first.number[:-4] + "9999"])  # the first draw is the one just taken
+    monkeypatch.setattr(checkout, "_new_order_number", lambda now: next(drawn))
+    second = place(cart_with((cloth.variants[1].id, 1)))
+    assert second.number.endswith("-9999") and second.id != first.id
+    assert db.session.scalar(select(func.count(Order.id))) == 2
+    assert fresh(Variant, cloth.variants[1].id).stock_reserved == 1
+    assert_ledger_matches_stock()

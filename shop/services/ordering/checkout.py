@@ -158,10 +158,13 @@ def place_order(
     user_id: int | None,
     lang: str,
     now: datetime | None = None,
+    attempts: int = 3,
 ) -> Order:
     """Turn the cart into an order with one shipment per centre and hold its stock.
 
-    A replay with the same idempotency key returns the order already placed.
+    A replay with the same idempotency key returns the order already placed. Two buyers who
+    draw the same free order number at the same moment cannot both insert it: the later one
+    tries again with another number (up to `attempts` times).
 
     Reads first, locks last: the cart, prices, stock and a free order number are read before the
     write transaction, so a buyer refused ("sold out", prices changed) never waits for a lock,
@@ -193,8 +196,9 @@ def place_order(
     if summary.fingerprint() != expected_fingerprint:
         raise PriceChanged()
 
+    number = _new_order_number(now)
     order = Order(
-        number=_new_order_number(now),
+        number=number,
         idempotency_key=idempotency_key,
         user_id=user_id,
         email=details.email,
@@ -265,5 +269,9 @@ def place_order(
         existing = order_by_key(idempotency_key)  # the same checkout placed by a concurrent retry
         if existing is not None:
             return existing
+        if attempts > 1 and db.session.scalar(select(Order.id).where(Order.number == number)):
+            return place_order(cart, details, payment_method=payment_method, hold_time=hold_time,
+                               idempotency_key=idempotency_key, expected_fingerprint=expected_fingerprint,
+                               user_id=user_id, lang=lang, now=now, attempts=attempts - 1)
         raise
     return order
