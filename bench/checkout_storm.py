@@ -60,11 +60,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--buyers", type=int, default=200)
     parser.add_argument("--units", type=int, default=10)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=8, help="threads per gthread worker (1: sync workers)")
     parser.add_argument("--pg", default=load.DEFAULT_PG)
     args = parser.parse_args(argv)
     load.require_loopback(args.pg, "--pg")
     settings = load.Settings(pg=args.pg, duration=0, connections=0, wrk_threads=0, warmup=0, products=0,
-                             workers=args.workers, worker_class="gthread", threads=8, redis=False, rounds=1)
+                             workers=args.workers, worker_class="gthread" if args.threads > 1 else "sync",
+                             threads=args.threads, redis=False, rounds=1)
     try:
         with load.bench_database(args.pg) as name, tempfile.TemporaryDirectory(prefix="relearn-storm-") as folder:
             url = load.database_url(args.pg, name, "postgresql+psycopg")
