@@ -84,6 +84,7 @@ def _init_extensions(app: Flask) -> None:
     else:
         cache_config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
     cache.init_app(app, config={**cache_config, "CACHE_KEY_PREFIX": "relearn:"})
+    caching.init_near_cache(app)
     limiter.init_app(app)
     compression.init_app(app)
     login_manager.init_app(app)

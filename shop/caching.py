@@ -26,6 +26,7 @@ import hashlib
 import threading
 import time
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -219,6 +220,60 @@ def _pg_state(url: str, params: dict[str, Any]):
     return None
 
 
+# --------------------------------------------------------------------------- near cache
+
+
+class NearCache:
+    """The most used pages and fragments, kept in this worker in front of a shared cache (Redis):
+    a hot page costs no round trip. Page and fragment keys hold the versions they were made
+    for, so what is kept under a key never changes and a copy kept here is never stale."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[str, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> Any:
+        with self.lock:
+            value = self.entries.get(key)
+            if value is not None:
+                self.entries.move_to_end(key)
+            return value
+
+    def put(self, key: str, value: Any) -> None:
+        if self.size <= 0:
+            return
+        with self.lock:
+            self.entries[key] = value
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+def init_near_cache(app) -> None:
+    """A near cache only in front of a shared cache; the per-worker cache is near already."""
+    size = int(app.config.get("NEAR_CACHE_ENTRIES", 200)) if app.config.get("REDIS_URL") else 0
+    app.extensions["near_cache"] = NearCache(size)
+
+
+def kept(key: str) -> Any:
+    """What the cache holds under this versioned key (page or fragment), or None."""
+    near: NearCache | None = current_app.extensions.get("near_cache")
+    value = near.get(key) if near is not None and near.size else None
+    if value is None:
+        value = cache.get(key)
+        if value is not None and near is not None:
+            near.put(key, value)
+    return value
+
+
+def keep(key: str, value: Any) -> None:
+    cache.set(key, value, timeout=FRAGMENT_TIMEOUT)
+    near: NearCache | None = current_app.extensions.get("near_cache")
+    if near is not None:
+        near.put(key, value)
+
+
 # --------------------------------------------------------------------------- fragments
 
 
@@ -244,10 +299,10 @@ def cached_fragment(name: str, parts: tuple[object, ...], render: Callable[[], T
         return render()
     digest = hashlib.sha1(repr(parts).encode()).hexdigest()
     key = f"frag:{name}:{_release()}:{version}:{digest}"
-    value = cache.get(key)
+    value = kept(key)
     if value is None:
         value = render()
-        cache.set(key, MISSING if value is None else value, timeout=FRAGMENT_TIMEOUT)
+        keep(key, MISSING if value is None else value)
     return None if value == MISSING else value  # type: ignore[return-value]
 
 
@@ -304,7 +359,7 @@ def serve_cached_page(lang: str):
     g.page_key = key = page_key(tag, lang, request.environ, g.cart_count)
     if etag_matches(request.headers.get("If-None-Match", ""), _etag(key)):
         return _shared_headers(current_app.response_class(status=304), key)
-    entry = cache.get(key)
+    entry = kept(key)
     if entry is None:
         g.page_cache_key = key
         return None
@@ -320,7 +375,7 @@ def _answer(entry: compression.CachedPage, key: str, store: bool = False):
     body, encoding = entry.body_for(request.headers.get("Accept-Encoding", ""), generate_csrf, current_app)
     if entry.grown and store:  # compressed for this kind of client for the first time: keep that too
         entry.grown = False
-        cache.set(key, entry, timeout=FRAGMENT_TIMEOUT)
+        keep(key, entry)
     response = current_app.response_class(body, mimetype="text/html")
     if encoding:
         response.headers["Content-Encoding"] = encoding
@@ -345,7 +400,7 @@ def store_and_personalise(response):
         entry = compression.CachedPage.make(body, current_app)
         response = _answer(entry, key)  # compressed for this client, then kept
         entry.grown = False
-        cache.set(key, entry, timeout=FRAGMENT_TIMEOUT)
+        keep(key, entry)
     response = personalise(response)
     if response.status_code == 200 and "page_key" in g:
         _shared_headers(response, g.page_key)

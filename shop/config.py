@@ -115,6 +115,9 @@ class Config:
         # without asking again (s-maxage): the most a page seen through a proxy can lag a change.
         # Browsers always ask again (max-age=0) and get a 304 while nothing changed.
         self.PAGE_SHARED_MAX_AGE = _bounded_int("PAGE_SHARED_MAX_AGE", 10, 0, 3600)
+        # With Redis as the cache: how many of the most used pages and fragments each worker also
+        # keeps in its own memory (their keys hold their versions, so never stale); 0 turns it off.
+        self.NEAR_CACHE_ENTRIES = _bounded_int("NEAR_CACHE_ENTRIES", 200, 0, 100_000)
         # The seller on receipts and credit notes: the association (demo values by default).
         self.SELLER_NAME = os.environ.get("SELLER_NAME", "สมาคมห้องสมุดแห่งประเทศไทยฯ (ศูนย์เรียนรู้ต่อเนื่องอย่างยั่งยืน)")
         self.SELLER_ADDRESS = os.environ.get("SELLER_ADDRESS", "1346 ถนนอัครเทศ แขวงคลองจั่น เขตบางกะปิ กรุงเทพมหานคร 10240")

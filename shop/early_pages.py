@@ -33,7 +33,6 @@ from werkzeug.http import dump_cookie, parse_cookie
 from werkzeug.routing import RequestRedirect
 
 from shop import caching
-from shop.extensions import cache
 from shop.language_urls import URL_LANGUAGE, move_language_prefix
 from shop.services import maintenance
 
@@ -156,7 +155,7 @@ class EarlyPages:
         headers += [*self.headers, ("X-Request-ID", uuid.uuid4().hex)]
         if caching.etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), etag()):
             return "304 Not Modified", [("ETag", etag()), *headers], b""
-        entry = cache.get(key)
+        entry = caching.kept(key)
         if entry is None:
             return None
         new_cookie: list[str] = []
@@ -167,7 +166,7 @@ class EarlyPages:
         body, encoding = entry.body_for(environ.get("HTTP_ACCEPT_ENCODING", ""), token, self.app)
         if entry.grown:
             entry.grown = False
-            cache.set(key, entry, timeout=caching.FRAGMENT_TIMEOUT)
+            caching.keep(key, entry)
         if encoding is None and len(entry.parts) > 1 and accepts_compression(self.app, environ):
             return None  # a client with brotli or zstd but no gzip: Flask compresses this page its own way
         headers.append(("ETag", etag()))

@@ -105,3 +105,39 @@ def test_a_stock_change_between_two_requests_to_different_servers_shows_at_once(
     for shop in (first, second):
         with shop.app_context():
             db.engine.dispose()
+
+
+def test_a_hot_page_is_kept_near_each_server_and_a_change_still_shows_at_once(app, backend, tmp_path, redis_url, monkeypatch):
+    """With Redis, each server keeps its most used pages in its own memory: the second visit asks
+    Redis for nothing, and a stock change (new versions, so new keys) shows at once on both."""
+    from shop.extensions import cache
+    from shop.models import User
+    from shop.services.catalog import admin
+
+    staff = User(email="admin@tla.example", name="admin", role="admin")
+    staff.set_password("x" * 12)
+    db.session.add(staff)
+    db.session.commit()
+    scarf = make_product(slug="scarf", stock=5)
+    first, second = server(backend, tmp_path, redis_url, "a"), server(backend, tmp_path, redis_url, "b")
+    second.config["SECRET_KEY"] = first.config["SECRET_KEY"]
+    assert first.extensions["near_cache"].size == 200
+    for shop in (first, second):
+        assert "มีสินค้า" in shop.test_client().get("/products/scarf").get_data(as_text=True)
+
+    asked: list[str] = []
+    with first.app_context():
+        shared = type(cache.cache)  # the servers' Redis cache
+    assert "Redis" in shared.__name__
+    real_get = shared.get
+    monkeypatch.setattr(shared, "get", lambda self, key: asked.append(key) or real_get(self, key))
+    for shop in (first, second):
+        assert shop.test_client().get("/products/scarf").status_code == 200
+    assert asked == []  # kept near each server: no Redis read
+
+    admin.adjust_stock(staff, scarf.variants[0].id, -5, "count")
+    for shop in (first, second):
+        assert "สินค้าหมด" in shop.test_client().get("/products/scarf").get_data(as_text=True)
+    for shop in (first, second):
+        with shop.app_context():
+            db.engine.dispose()
