@@ -7,7 +7,7 @@ on "place order". Prints orders placed (must be 10), polite refusals (redirected
 cart with a message), errors (must be 0) and the p50/p99 latency of placing an order, and
 checks in the database that no more than 10 units are held.
 
-    .venv/bin/python bench/checkout_storm.py [--buyers 200] [--units 10] [--workers 4]
+    .venv/bin/python bench/checkout_storm.py [--buyers 200] [--units 10] [--workers 3] [--threads 1]
 
 Exit 0 when exactly `units` orders were placed with no error, 1 otherwise, 2 if it could not run.
 Only 127.0.0.1 is contacted.
@@ -59,8 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--buyers", type=int, default=200)
     parser.add_argument("--units", type=int, default=10)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=8, help="threads per gthread worker (1: sync workers)")
+    # The production settings (deploy/gunicorn.conf.py, WEB_CONCURRENCY=3): three sync workers.
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker (1, the default: sync workers)")
     parser.add_argument("--pg", default=load.DEFAULT_PG)
     args = parser.parse_args(argv)
     load.require_loopback(args.pg, "--pg")
