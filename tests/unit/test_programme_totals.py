@@ -212,7 +212,7 @@ def _location(made: dict, centre, kind: str, commission_bp: int = 0):
     return made[key]
 
 
-@settings(max_examples=examples(8, deep=150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(operations=st.lists(operation, min_size=1, max_size=6))
 @example(operations=[("order", [(0, 0, 2)], "pay"), ("booth", 0, 0, 3, "cash"), ("booth", 0, 0, 2, "promptpay"),
                      ("consignment", 0, 1, 3, 2500), ("consignment", 1, 0, 1, 3333)])

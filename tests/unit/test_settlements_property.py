@@ -59,7 +59,7 @@ def _snapshot(admin: User) -> dict[int, str]:
     return found
 
 
-@settings(max_examples=examples(5, deep=100), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(plan=steps)
 def test_statements_add_up_from_the_ledger_and_never_change_once_closed(app, plan):
     centres, variants, admin = _world()

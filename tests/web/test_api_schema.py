@@ -35,7 +35,7 @@ from tests.factories import cart_with, make_centre, make_product, place
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Per operation in the fuzzing phase (the examples and coverage phases add their own); API_EXAMPLES=1000 for a long run
 # (TEST_DEPTH=deep: ten times the everyday number).
-MAX_EXAMPLES = int(os.environ.get("API_EXAMPLES", examples(50, deep=1000)))
+MAX_EXAMPLES = int(os.environ.get("API_EXAMPLES", examples(100)))
 
 
 def documented_answer(url: str, today: date) -> int:

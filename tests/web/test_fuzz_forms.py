@@ -62,7 +62,7 @@ from tests.web.helpers import ADDRESS, CSRF
 
 PASSWORD = "fuzz password 1"
 # FUZZ_EXAMPLES=100 for a long run (TEST_DEPTH=deep: 60)
-EXAMPLES_PER_ROUTE_AND_ROLE = int(os.environ.get("FUZZ_EXAMPLES", examples(3, deep=60)))
+EXAMPLES_PER_ROUTE_AND_ROLE = int(os.environ.get("FUZZ_EXAMPLES", examples(6)))
 PAGES_PER_RULE = 2  # pages crawled per GET route (e.g. two product pages), per role
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 

@@ -16,7 +16,7 @@ def shop(client, app):
     return client
 
 
-@settings(max_examples=examples(30, deep=600), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(params=st.dictionaries(st.sampled_from(PARAMS), values, max_size=5), path=st.sampled_from(["/products", "/centres/{c}", "/"]))
 def test_random_catalogue_queries_never_fail(shop, params, path):
     from shop.extensions import db
@@ -27,7 +27,7 @@ def test_random_catalogue_queries_never_fail(shop, params, path):
     assert response.status_code in {200, 400, 404}, (path, params)
 
 
-@settings(max_examples=examples(20, deep=400), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(slug=st.text(alphabet=st.characters(codec="utf-8", exclude_characters="/?#"), min_size=1, max_size=200))
 def test_random_slugs_are_404_not_500(shop, slug):
     for prefix in ["/products/", "/centres/", "/language/"]:
