@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,20 @@ def serve(app):
     return server, f"http://127.0.0.1:{server.server_port}"
 
 
+def demo_app(config: TestConfig, *more: Callable[[], object]):
+    """The shop on its own database with the demo catalogue, and whatever else `more` seeds."""
+    from shop.services.demo.seed import seed_demo
+
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+        seed_demo(app.config["MEDIA_FOLDER"])
+        for seed in more:
+            seed()
+        db.session.remove()
+    return app
+
+
 @pytest.fixture(scope="session")
 def stripe_double():
     """The Stripe stand-in on its own loopback port (API and hosted payment page)."""
@@ -58,14 +73,9 @@ def live_server(tmp_path_factory, stripe_double):
     config.STRIPE_WEBHOOK_SECRET = stripe_double.secret
     config.STRIPE_API_BASE = stripe_double.base_url
     config.STRIPE_CHECKOUT_ORIGIN = stripe_double.base_url
-    app = create_app(config)
-    with app.app_context():
-        upgrade()
-        from shop.services.demo.seed import seed_demo, seed_demo_accounts
+    from shop.services.demo.seed import seed_demo_accounts
 
-        seed_demo(app.config["MEDIA_FOLDER"])
-        seed_demo_accounts()
-        db.session.remove()
+    app = demo_app(config, seed_demo_accounts)
     server, base = serve(app)
     app.config["PUBLIC_URL"] = base
     stripe_double.deliver = deliver_over_http(base + "/webhooks/stripe")

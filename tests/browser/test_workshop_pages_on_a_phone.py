@@ -9,13 +9,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask_migrate import upgrade
 from playwright.sync_api import expect
 
-from shop import create_app
 from shop.config import TestConfig
-from shop.extensions import db
-from tests.browser.conftest import serve
+from tests.browser.conftest import demo_app, serve
 from tests.browser.test_accessibility import violations
 from tests.browser.test_browse_catalogue import assert_fits_the_screen
 
@@ -34,16 +31,9 @@ def live_server(tmp_path_factory):
     """A shop of its own with the demo's programme figures, maker group and dated sessions too
     (seed-demo loads them; the shared live shop has the catalogue only)."""
     from shop.services.demo.impact import seed_demo_impact
-    from shop.services.demo.seed import seed_demo
 
     instance = tmp_path_factory.mktemp("workshops")
-    app = create_app(TestConfig(f"sqlite:///{instance / 'live.sqlite3'}", str(instance)))
-    with app.app_context():
-        upgrade()
-        seed_demo(app.config["MEDIA_FOLDER"])
-        seed_demo_impact()
-        db.session.remove()
-    server, base = serve(app)
+    server, base = serve(demo_app(TestConfig(f"sqlite:///{instance / 'live.sqlite3'}", str(instance)), seed_demo_impact))
     yield base
     server.shutdown()
 
