@@ -1,5 +1,4 @@
 """Phones at a booth race: never more sold than the booth has, and a sale sent twice at once is recorded once."""
-import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -9,39 +8,10 @@ from shop.extensions import db
 from shop.models import BoothSale, LocationStock, SalesEntry, StockMovement, User
 from shop.services.locations import booth, places, stock
 from tests.factories import make_centre, make_product
+from tests.races import race
 
 SELLERS = 12
 AT_BOOTH = 3
-
-
-def race(app, jobs):
-    """Run the jobs in threads released at once; returns their outcomes and any unexpected errors."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes, errors, lock = [], [], threading.Lock()
-
-    def run(job):
-        with app.app_context():
-            barrier.wait(timeout=30)
-            try:
-                result = job()
-            except stock.NotEnoughStock:
-                result = "refused"
-            except BaseException as exc:  # noqa: BLE001 - every other outcome is a failure
-                with lock:
-                    errors.append(exc)
-                return
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(result)
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    db.session.rollback()
-    return outcomes, errors
 
 
 @pytest.fixture
@@ -68,7 +38,7 @@ def test_phones_racing_for_the_last_scarves_at_a_booth_never_oversell(app, booth
             return "sold"
         return job
 
-    outcomes, errors = race(app, [sell(n) for n in range(SELLERS)])
+    outcomes, errors = race(app, [sell(n) for n in range(SELLERS)], (stock.NotEnoughStock,))
     assert not errors, errors[:3]
     assert outcomes.count("sold") == AT_BOOTH and outcomes.count("refused") == SELLERS - AT_BOOTH
     assert db.session.scalar(select(LocationStock.on_hand).where(LocationStock.location_id == fair_id)) == 0
@@ -88,7 +58,7 @@ def test_one_sale_sent_from_several_tabs_at_once_is_recorded_once(app, booth_wit
                                             at=datetime(2026, 3, 29, 5, tzinfo=UTC))
         return (sale.id, new)
 
-    outcomes, errors = race(app, [send for _ in range(6)])
+    outcomes, errors = race(app, [send for _ in range(6)], (stock.NotEnoughStock,))
     assert not errors, errors[:3]
     assert len({sale_id for sale_id, _ in outcomes}) == 1 and [new for _, new in outcomes].count(True) == 1
     assert db.session.scalar(select(func.count(BoothSale.id))) == 1
@@ -128,7 +98,7 @@ def test_transfers_racing_web_orders_for_the_same_scarves_never_deadlock_or_over
             return "bought"
         return job
 
-    outcomes, errors = race(app, [transfer] * 6 + [buy(c) for c in carts])
+    outcomes, errors = race(app, [transfer] * 6 + [buy(c) for c in carts], (stock.NotEnoughStock,))
     assert not errors, errors[:3]
     db.session.expire_all()
     moved = outcomes.count("moved")

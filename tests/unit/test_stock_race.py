@@ -1,6 +1,4 @@
 """Many buyers race for the last units: never more sold than there is, on SQLite and PostgreSQL."""
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -8,6 +6,7 @@ from shop.extensions import db
 from shop.models import Order, StockMovement, Variant
 from shop.services.errors import CartHasProblems, OutOfStock
 from tests.factories import cart_with, make_product, place
+from tests.races import race
 
 BUYERS = 24
 STOCK = 3
@@ -18,39 +17,18 @@ def test_buyers_racing_for_the_last_scarves_never_oversell(app, units_each):
     scarf = make_product(slug="last-scarf", prices=(45000,), stock=STOCK)
     variant_id = scarf.variants[0].id
     carts = [cart_with((variant_id, units_each)).id for _ in range(BUYERS)]
-    barrier = threading.Barrier(BUYERS)
-    outcomes: list[str] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
 
-    def buyer(cart_id: int) -> None:
-        with app.app_context():
+    def buyer(cart_id: int):
+        def job():
             from shop.models import Cart
 
-            cart = db.session.get(Cart, cart_id)
-            barrier.wait(timeout=30)
-            try:
-                place(cart)
-                result = "bought"
-            except (OutOfStock, CartHasProblems):  # the two polite refusals
-                result = "refused"
-            except BaseException as exc:  # noqa: BLE001 - every other outcome is a failure
-                with lock:
-                    errors.append(exc)
-                return
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(result)
+            place(db.session.get(Cart, cart_id))
+            return "bought"
+        return job
 
-    threads = [threading.Thread(target=buyer, args=(c,)) for c in carts]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-
+    # (OutOfStock, CartHasProblems): the two polite refusals
+    outcomes, errors = race(app, [buyer(c) for c in carts], (OutOfStock, CartHasProblems))
     assert not errors, errors[:3]
-    db.session.rollback()  # end the test's own read transaction: see what the buyers committed
     variant = db.session.get(Variant, variant_id)
     orders = db.session.scalar(select(func.count(Order.id)))
     assert outcomes.count("bought") == orders == STOCK // units_each

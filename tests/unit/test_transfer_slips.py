@@ -1,6 +1,5 @@
 """Transfer slips: the mini-QR parser, reading it from a picture, the slip_received state and the race."""
 import io
-import threading
 from datetime import timedelta
 
 import pytest
@@ -16,6 +15,7 @@ from shop.services.ordering import lifecycle
 from shop.services.payments import promptpay, slips
 from shop.services.payments.qr_picture import qr_picture_png
 from tests.factories import cart_with, make_product, place
+from tests.races import race
 from tests.slips import plain_picture, qr_on_picture, slip_picture
 
 # Test vectors of maythiwat/promptparse (MIT), src/index.test.ts
@@ -158,37 +158,15 @@ def test_the_same_slip_twice_on_one_order_is_kept_once(app, scarf):
 def test_one_slip_raced_onto_two_orders_pays_only_one(app, scarf):
     orders = [_order(scarf).id for _ in range(2)]
     picture = slip_picture("RACE0001")
-    barrier = threading.Barrier(len(orders))
-    outcomes: list[str] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
+    def customer(order_id: int):
+        def job():
+            slips.submit_slip(order_id, picture)
+            return "received"
+        return job
 
-    def customer(order_id: int) -> None:
-        with app.app_context():
-            barrier.wait(timeout=30)
-            try:
-                slips.submit_slip(order_id, picture)
-                result = "received"
-            except slips.SlipAlreadyUsed:
-                result = "refused"
-            except BaseException as exc:  # noqa: BLE001 - every other outcome is a failure
-                with lock:
-                    errors.append(exc)
-                return
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(result)
-
-    threads = [threading.Thread(target=customer, args=(o,)) for o in orders]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-
+    outcomes, errors = race(app, [customer(o) for o in orders], (slips.SlipAlreadyUsed,))
     assert not errors, errors[:3]
     assert sorted(outcomes) == ["received", "refused"]
-    db.session.rollback()
     assert db.session.scalar(select(func.count(PaymentSlip.id))) == 1
     statuses = sorted(db.session.scalars(select(Order.status).where(Order.id.in_(orders))))
     assert statuses == ["awaiting_payment", "slip_received"]

@@ -1,5 +1,4 @@
 """Buyers race for the last seat of a workshop session: one gets it, the others are refused."""
-import threading
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import func, select
@@ -10,6 +9,7 @@ from shop.services.errors import CartHasProblems, OutOfStock
 from shop.services.thai import to_bangkok
 from shop.services.workshops import sessions
 from tests.factories import cart_with, make_centre, make_product, place
+from tests.races import race
 
 BUYERS = 12
 
@@ -25,39 +25,17 @@ def test_buyers_racing_for_the_last_seat_never_overbook(app):
     session = sessions.add_session(staff, workshop.id, day, time(13, 0), time(15, 0), "ห้องสมุด", "Library", 1, 30000)
     variant_id = session.variant_id
     carts = [cart_with((variant_id, 1)).id for _ in range(BUYERS)]
-    barrier = threading.Barrier(BUYERS)
-    outcomes: list[str] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
 
-    def buyer(cart_id: int) -> None:
-        with app.app_context():
+    def buyer(cart_id: int):
+        def job():
             from shop.models import Cart
 
-            cart = db.session.get(Cart, cart_id)
-            barrier.wait(timeout=30)
-            try:
-                place(cart)
-                result = "booked"
-            except (OutOfStock, CartHasProblems):
-                result = "refused"
-            except BaseException as exc:  # noqa: BLE001 - any other outcome is a failure
-                with lock:
-                    errors.append(exc)
-                return
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(result)
+            place(db.session.get(Cart, cart_id))
+            return "booked"
+        return job
 
-    threads = [threading.Thread(target=buyer, args=(c,)) for c in carts]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-
+    outcomes, errors = race(app, [buyer(c) for c in carts], (OutOfStock, CartHasProblems))
     assert not errors, errors[:3]
-    db.session.rollback()
     assert outcomes.count("booked") == 1 == db.session.scalar(select(func.count(Order.id)))
     assert outcomes.count("refused") == BUYERS - 1
     variant = db.session.get(Variant, variant_id)

@@ -2,6 +2,7 @@
 import re
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+PASSWORD = "staff password 1"  # the password make_user gives every account
 
 
 def csrf_token(client, url="/account/sign-in") -> str:
@@ -13,6 +14,26 @@ def csrf_token(client, url="/account/sign-in") -> str:
 
 def post_form(client, url, data, token_from="/account/sign-in"):
     return client.post(url, data={"csrf_token": csrf_token(client, token_from), **data})
+
+
+def make_user(email, role, centre=None):
+    """A staff member (of `centre`) or an admin, with PASSWORD."""
+    from shop.extensions import db
+    from shop.models import User
+
+    user = User(email=email, name=email.split("@")[0], role=role, centre_id=centre.id if centre else None)
+    user.set_password(PASSWORD)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def signed_in(app, email):
+    """A new client signed in as the account made by make_user."""
+    client = app.test_client()
+    response = post_form(client, "/account/sign-in", {"email": email, "password": PASSWORD})
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    return client
 
 
 def flashed(response) -> str:

@@ -23,17 +23,7 @@ from shop.services.money import format_baht
 from shop.services.notifications import outbox
 from shop.services.ordering import attention, checkout, lifecycle
 from tests.factories import cart_with, make_centre, make_product, place
-from tests.web.helpers import CSRF, csrf_token
-
-PASSWORD = "staff password 1"
-
-
-def make_user(email, role, centre=None):
-    user = User(email=email, name=email.split("@")[0], role=role, centre_id=centre.id if centre else None)
-    user.set_password(PASSWORD)
-    db.session.add(user)
-    db.session.commit()
-    return user
+from tests.web.helpers import CSRF, PASSWORD, csrf_token, make_user
 
 
 def sign_in(client, email):

@@ -25,9 +25,7 @@ from shop.services.ordering import lifecycle
 from shop.services.payments import slips
 from tests.factories import cart_with, make_centre, make_product, place
 from tests.slips import slip_picture
-from tests.web.helpers import csrf_token, flashed
-
-PASSWORD = "staff password 1"
+from tests.web.helpers import PASSWORD, csrf_token, flashed, make_user
 
 # Every back-office page only association admins may use. A new admin page is added here, and
 # its view carries @admin_required; a page that loses the decorator fails the first test.
@@ -38,14 +36,6 @@ ADMIN_ONLY = {
     "backoffice.commission_set", "backoffice.settlement_close", "backoffice.payout_new", "backoffice.document_reprint",
     "backoffice.slip_picture",
 }
-
-
-def make_user(email, role, centre=None):
-    user = User(email=email, name=email.split("@")[0], role=role, centre_id=centre.id if centre else None)
-    user.set_password(PASSWORD)
-    db.session.add(user)
-    db.session.commit()
-    return user
 
 
 def signed_in(app, email, lang="th"):

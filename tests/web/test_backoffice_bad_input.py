@@ -7,24 +7,7 @@ from shop.models import Order, Product, Shipment, StockMovement, User, Variant
 from shop.services.ordering import lifecycle
 from shop.services.payments import refunds as payment_refunds
 from tests.factories import cart_with, make_centre, make_product, place
-from tests.web.helpers import csrf_token, flashed
-
-PASSWORD = "staff password 1"
-
-
-def make_user(email, role, centre=None):
-    user = User(email=email, name=email.split("@")[0], role=role, centre_id=centre.id if centre else None)
-    user.set_password(PASSWORD)
-    db.session.add(user)
-    db.session.commit()
-    return user
-
-
-def signed_in(app, email):
-    client = app.test_client()
-    response = client.post("/account/sign-in", data={"csrf_token": csrf_token(client), "email": email, "password": PASSWORD})
-    assert response.status_code == 303
-    return client
+from tests.web.helpers import csrf_token, flashed, make_user, signed_in
 
 
 @pytest.fixture

@@ -13,18 +13,9 @@ from shop.extensions import db
 from shop.models import AuditEntry, Category, Centre, OfflineSale, Order, Product, SalesDaily, SalesEntry, User, Variant
 from shop.services.sales import offline, reports
 from tests.factories import cart_with, make_centre, make_product, place
-from tests.web.helpers import csrf_token, flashed
+from tests.web.helpers import PASSWORD, csrf_token, flashed, make_user
 
-PASSWORD = "staff password 1"
 DAY = "2026-05-01"
-
-
-def make_user(email, role, centre=None):
-    user = User(email=email, name=email.split("@")[0], role=role, centre_id=centre.id if centre else None)
-    user.set_password(PASSWORD)
-    db.session.add(user)
-    db.session.commit()
-    return user
 
 
 def signed_in(app, email, lang="th"):

@@ -8,28 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from shop.extensions import db
-from shop.models import AuditEntry, CartItem, MakerGroup, Order, Product, TrainedBaseline, User, WorkshopAttendance, WorkshopSession
+from shop.models import AuditEntry, CartItem, MakerGroup, Order, Product, TrainedBaseline, WorkshopAttendance, WorkshopSession
 from shop.services.ordering import lifecycle
 from shop.services.thai import to_bangkok
 from tests.factories import make_centre, make_product
-from tests.web.helpers import CSRF, checkout, flashed, post_form
-
-PASSWORD = "staff password 1"
-
-
-def make_user(email, role, centre=None):
-    user = User(email=email, name=email.split("@")[0], role=role, centre_id=centre.id if centre else None)
-    user.set_password(PASSWORD)
-    db.session.add(user)
-    db.session.commit()
-    return user
-
-
-def signed_in(app, email):
-    client = app.test_client()
-    response = post_form(client, "/account/sign-in", {"email": email, "password": PASSWORD})
-    assert response.status_code == 303
-    return client
+from tests.web.helpers import CSRF, checkout, flashed, make_user, post_form, signed_in
 
 
 def figure(html: str, name: str) -> str:
