@@ -81,9 +81,13 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
             os.environ.get("DATABASE_URL") or f"sqlite:///{folder / 'shop.sqlite3'}"
         )
-        # Pre-ping survives database restarts at a round trip per request; DATABASE_PRE_PING=0
-        # trades that for speed (a broken connection then fails one request and is replaced).
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": _bool("DATABASE_PRE_PING", True), "pool_recycle": 1800}
+        # A pooled connection idle for DATABASE_PING_IDLE_SECONDS is checked before use, so the
+        # shop survives a database restart; one in steady use is not (a round trip per request).
+        # DATABASE_PRE_PING=0 checks none: a broken connection then fails one request and is replaced.
+        # (shop/ops/pool.py; SQLAlchemy's own pool_pre_ping would check on every request.)
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": 1800}
+        self.DATABASE_PRE_PING = _bool("DATABASE_PRE_PING", True)
+        self.DATABASE_PING_IDLE_SECONDS = _bounded_int("DATABASE_PING_IDLE_SECONDS", 10, 0, 3600)
         self.REDIS_URL = os.environ.get("REDIS_URL", "")
         self.MEDIA_FOLDER = os.environ.get("MEDIA_FOLDER") or str(folder / "media")
         # Pictures of payout transfers: private (served only to admins and the centre's staff).
@@ -226,7 +230,7 @@ class TestConfig(Config):
         self.SECRET_KEY = "test-secret-key-" + secrets.token_hex(8)
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(database_url)
         # Room for the race tests' threads, each holding a connection at once.
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 40}
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_size": 5, "max_overflow": 40}
         self.INSTANCE_PATH = instance_path
         self.MEDIA_FOLDER = str(Path(instance_path) / "media")
         self.BACKUP_FOLDER = str(Path(instance_path) / "backups")

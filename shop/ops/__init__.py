@@ -15,10 +15,11 @@ from shop.ops.cli import register_ops_commands
 from shop.ops.health import bp, init_http_metrics
 from shop.ops.logs import init_request_logging, init_sentry
 from shop.ops.maintenance import init_maintenance
+from shop.ops.pool import init_idle_ping
 
 
 def init_app(app: Flask) -> None:
-
+    init_idle_ping(app)
     init_request_logging(app)
     init_sentry(app)
     init_http_metrics(app)

@@ -4,6 +4,7 @@ import gzip
 import zlib
 
 import pytest
+import sqlalchemy as sa
 from flask import template_rendered
 
 from shop.compression import CSRF_PLACEHOLDER, CachedPage
@@ -338,6 +339,28 @@ def test_an_uncached_product_page_runs_a_fixed_number_of_queries(client, app, co
     # (state,) the product with its centre, category, maker group, options and photos
     state = 0 if db.engine.dialect.name == "postgresql" else 1
     assert len(statements) <= 1 + state, statements  # one joined read; no sessions to read for a product that is not a workshop
+
+
+def test_an_uncached_page_reads_outside_a_transaction(client, app):
+    """On PostgreSQL a page's render reads in autocommit: no BEGIN or ROLLBACK round trips."""
+    import psycopg
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no round trips to save")
+    app.config["FRAGMENT_CACHE"] = True
+    make_product(slug="scarf")
+    statuses: list = []
+
+    def after(conn, cursor, statement, *args):  # noqa: ARG001
+        statuses.append((statement.split()[0], cursor.connection.info.transaction_status))
+
+    sa.event.listen(db.engine, "after_cursor_execute", after)
+    try:
+        assert client.get("/products/scarf").status_code == 200
+        assert client.get("/products").status_code == 200
+    finally:
+        sa.event.remove(db.engine, "after_cursor_execute", after)
+    assert statuses and all(status == psycopg.pq.TransactionStatus.IDLE for _, status in statuses), statuses
 
 
 def test_catalogue_cards_load_only_the_columns_they_show(client, app, count_queries):
