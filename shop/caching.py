@@ -41,7 +41,7 @@ from sqlalchemy import DateTime, String, bindparam, cast, func, literal_column, 
 from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 
 from shop import compression
-from shop.extensions import cache, db
+from shop.extensions import cache, db, read_outside_a_transaction
 from shop.models.catalog import IMPACT, LISTS, SITE, CatalogVersion, Centre, PageVersion, Product, Variant
 from shop.models.workshops import WorkshopSession
 from shop.services.ordering import cart as carts
@@ -301,21 +301,13 @@ def cached_fragment(name: str, parts: tuple[object, ...], render: Callable[[], T
     key = f"frag:{name}:{_release()}:{version}:{digest}"
     value = kept(key)
     if value is None:
-        _read_outside_a_transaction()
+        # Read in autocommit (no BEGIN, no ROLLBACK: two of a cold product page's five round
+        # trips). The page is keyed by the versions read before the render, as it was in a
+        # transaction: a change committed meanwhile moves them, so this copy is never served after it.
+        read_outside_a_transaction()
         value = render()
         keep(key, MISSING if value is None else value)
     return None if value == MISSING else value  # type: ignore[return-value]
-
-
-def _read_outside_a_transaction() -> None:
-    """On PostgreSQL, a fragment's render reads in autocommit: no BEGIN and no ROLLBACK, two of
-    the cold product page's five round trips. A render only reads, and its page is keyed by the
-    versions read before it, as when it ran in a transaction: a change committed meanwhile
-    moves the version, so its page is never served after that commit."""
-    session = db.session()
-    if session.in_transaction() or session.get_bind().dialect.name != "postgresql":
-        return
-    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 # --------------------------------------------------------------------------- whole pages

@@ -70,3 +70,18 @@ def begin_write() -> None:
     """
     db.session.commit()
     db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def read_outside_a_transaction() -> None:
+    """Let the request's next reads run in autocommit, on PostgreSQL: no BEGIN and no ROLLBACK
+    round trips, each statement reading what is committed when it runs.
+
+    For reads that decide nothing together: a page's render (keyed by versions read before it)
+    or checkout's cheap refusals. Does nothing once the request has a transaction open, and on
+    SQLite. A later begin_write() (or commit) hands the connection back, and the write gets an
+    ordinary transaction.
+    """
+    session = db.session()
+    if session.in_transaction() or session.get_bind().dialect.name != "postgresql":
+        return
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

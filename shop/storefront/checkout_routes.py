@@ -7,6 +7,7 @@ from flask import Response, abort, current_app, flash, jsonify, redirect, render
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from shop.extensions import read_outside_a_transaction
 from shop.i18n import current_language
 from shop.language_urls import neutral_path
 from shop.models import Order
@@ -247,6 +248,8 @@ def checkout_review():
 
 @bp.post("/checkout/place")
 def checkout_place():
+    # The reads that may refuse ("sold out") run without a transaction; placing the order begins its own.
+    read_outside_a_transaction()
     form = PlaceOrderForm()
     cart = current_cart()
     # The token must come from this visitor's own review page: another's is refused, not replayed.

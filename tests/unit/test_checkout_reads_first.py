@@ -65,13 +65,20 @@ def test_a_retry_that_finds_its_cart_emptied_by_the_first_try_gets_that_order(ap
     db.session.commit()
     # The retry looked for its order just before the first try committed: it finds the cart
     # emptied, and then the order.
-    looked, real = [], checkout.order_by_key
+    looked, first_look, later_look = [], checkout.placed_or_short, checkout.order_by_key
 
-    def too_early_then_real(key):
+    def too_early(key, cart_id):
         looked.append(key)
-        return None if len(looked) == 1 else real(key)
+        placed_id, short = first_look(key, cart_id)
+        assert placed_id == first.id  # it is there; this look pretends it came a moment too early
+        return None, short
 
-    monkeypatch.setattr(checkout, "order_by_key", too_early_then_real)
+    def then_real(key):
+        looked.append(key)
+        return later_look(key)
+
+    monkeypatch.setattr(checkout, "placed_or_short", too_early)
+    monkeypatch.setattr(checkout, "order_by_key", then_real)
     assert place(cart, key="a" * 32, fingerprint=fingerprint).id == first.id
     assert len(looked) == 2
     assert db.session.scalar(sa.select(sa.func.count(Order.id))) == 1

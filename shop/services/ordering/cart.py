@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from shop.extensions import begin_write, db
@@ -175,18 +175,16 @@ def merge_into_account(guest_cart: Cart | None, user_id: int) -> Cart | None:
     return account_cart
 
 
-def short_of_stock(cart_id: int) -> bool:
-    """True when a line of this cart wants more units than are left: one indexed read, no lock.
+def short_of_stock_query(cart_id: int) -> Select:
+    """The lines of this cart that want more units than are left: an indexed read, no lock.
 
     Checkout asks this first, so in a rush for the last units the many buyers who are too late
     are refused cheaply (the guarded UPDATE still decides for those who pass)."""
-    short = (
+    return (
         select(CartItem.id)
         .join(Variant, Variant.id == CartItem.variant_id)
         .where(CartItem.cart_id == cart_id, CartItem.quantity > Variant.stock_on_hand - Variant.stock_reserved)
-        .limit(1)
     )
-    return db.session.execute(short).first() is not None
 
 
 def clear(cart: Cart) -> None:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -147,6 +147,16 @@ def order_by_id(order_id: int) -> Order | None:
     )
 
 
+def placed_or_short(idempotency_key: str, cart_id: int | None) -> tuple[int | None, bool]:
+    """In one round trip: the id of an order already placed with this key, and whether a line
+    of the cart wants more units than are left."""
+    placed_id, short = db.session.execute(select(
+        select(Order.id).where(Order.idempotency_key == idempotency_key).scalar_subquery(),
+        carts.short_of_stock_query(cart_id).exists() if cart_id is not None else false(),
+    )).one()
+    return placed_id, bool(short)
+
+
 def place_order(
     cart: Cart | None,
     details: CheckoutDetails,
@@ -170,17 +180,17 @@ def place_order(
     write transaction, so a buyer refused ("sold out", prices changed) never waits for a lock,
     and the stock rows are locked only by the guarded UPDATEs just before the commit (which also
     check the prices the order was built with: services/ordering/inventory.reserve). In a rush
-    for the last units most buyers are too late: one indexed read (carts.short_of_stock) refuses
-    them before the cart is summarised.
+    for the last units most buyers are too late: one read (the cart's lines short of stock, and
+    any order with this key) refuses them before the cart is summarised.
     """
     now = now or utcnow()
     cart_id = cart.id if cart is not None else None
-    existing = order_by_key(idempotency_key)
-    if existing is not None:
-        return existing
+    placed_id, short = placed_or_short(idempotency_key, cart_id)
+    if placed_id is not None:
+        return db.session.get_one(Order, placed_id)
     if details.privacy_consent_at is None or not details.privacy_notice_version:
         raise NoPrivacyConsent()
-    if cart_id is not None and carts.short_of_stock(cart_id):
+    if short:
         raise CartHasProblems()  # too late for the last units: refused after one indexed read
     db.session.commit()  # a fresh read of what is committed now (SQLite reads from a snapshot)
     summary = carts.summarise(cart_id, now, images=False)
