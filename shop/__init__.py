@@ -82,7 +82,7 @@ def _init_extensions(app: Flask) -> None:
     if app.config.get("REDIS_URL"):
         cache_config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": app.config["REDIS_URL"]}
     else:
-        cache_config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
+        cache_config = {"CACHE_TYPE": "shop.worker_cache.WorkerCache", "CACHE_THRESHOLD": 2000}
     cache.init_app(app, config={**cache_config, "CACHE_KEY_PREFIX": "relearn:"})
     caching.init_near_cache(app)
     limiter.init_app(app)
