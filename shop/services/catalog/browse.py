@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, bindparam, exists, func, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -231,14 +231,17 @@ def centre_by_slug(slug: str) -> Centre | None:
     return db.session.scalar(select(Centre).where(Centre.slug == slug, Centre.active.is_(True)))
 
 
+# One statement: a product has a few options and photos, so joining both costs fewer rows than
+# the two extra round trips (and their loading) of a select-in load. Built once: making it and
+# its loader options anew took a quarter of the read's Python calls on every cold product page.
+_PRODUCT_PAGE = select(Product).where(Product.slug == bindparam("slug"), Product.status == "active").options(
+    joinedload(Product.centre), joinedload(Product.category), joinedload(Product.maker_group),
+    joinedload(Product.variants), joinedload(Product.images))
+
+
 def product_by_slug(slug: str) -> Product | None:
     """An active product with everything its page shows, or None."""
-    # One statement: a product has a few options and photos, so joining both costs fewer rows
-    # than the two extra round trips (and their loading) of a select-in load.
-    stmt = select(Product).where(Product.slug == slug, Product.status == "active").options(
-        joinedload(Product.centre), joinedload(Product.category), joinedload(Product.maker_group),
-        joinedload(Product.variants), joinedload(Product.images))
-    product = db.session.scalars(stmt).unique().one_or_none()
+    product = db.session.scalars(_PRODUCT_PAGE, {"slug": slug}).unique().one_or_none()
     if product is not None and product.is_workshop:  # only a workshop's options have sessions to read
         variants = product.variants
         found = {s.variant_id: s for s in db.session.scalars(
