@@ -86,6 +86,7 @@ def _init_extensions(app: Flask) -> None:
     cache.init_app(app, config={**cache_config, "CACHE_KEY_PREFIX": "relearn:"})
     caching.init_near_cache(app)
     limiter.init_app(app)
+    _check_limits_only_where_set(app)
     compression.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "account.sign_in"
@@ -97,6 +98,17 @@ def _init_extensions(app: Flask) -> None:
         # "id:generation": a session ended on the server (sign-out, new password, disabled
         # account) carries an old generation and finds nobody, so the visitor is signed out.
         return user_for_session(user_id)
+
+
+def _check_limits_only_where_set(app: Flask) -> None:
+    """The shop's only rate limits are on the views that carry them (sign-in), which check them
+    themselves. Flask-Limiter also checks default and blueprint limits before every request, of
+    which the shop has none: a fifth of the cost of the lightest page, so that check is dropped
+    (and kept if RATELIMIT_DEFAULT is ever set)."""
+    if app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION"):
+        return
+    hooks = app.before_request_funcs.get(None, [])
+    hooks[:] = [hook for hook in hooks if hook != limiter._check_request_limit]  # noqa: SLF001 - its own hook
 
 
 def _warn_about_per_process_rate_limits(app: Flask) -> None:
