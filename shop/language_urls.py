@@ -59,6 +59,9 @@ def _without_prefix(url: str) -> str:
 BUILT_URLS_KEPT = 50_000
 
 
+SYNC_FUNCTIONS_KEPT = 2000
+
+
 class ShopFlask(Flask):
     """Flask that serves /en/... as the English shop, and whose url_for keeps language-neutral
     addresses out of /en/."""
@@ -68,6 +71,20 @@ class ShopFlask(Flask):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.built_urls = {}
+        self.sync_functions: dict[Any, Any] = {}
+
+    def ensure_sync(self, func: Any) -> Any:
+        """Flask's ensure_sync, remembered per function: Flask asks it of each of the twenty-odd
+        hooks on every request, and inspect's coroutine test was a tenth of a light request."""
+        try:
+            return self.sync_functions[func]
+        except KeyError:
+            made = super().ensure_sync(func)
+            if len(self.sync_functions) < SYNC_FUNCTIONS_KEPT:  # views and hooks: a fixed set
+                self.sync_functions[func] = made
+            return made
+        except TypeError:  # unhashable
+            return super().ensure_sync(func)
 
     def request_context(self, environ: dict) -> RequestContext:
         move_language_prefix(environ)
