@@ -339,6 +339,7 @@ def test_an_uncached_product_page_runs_a_fixed_number_of_queries(client, app, co
     # (state,) the product with its centre, category, maker group, options and photos
     state = 0 if db.engine.dialect.name == "postgresql" else 1
     assert len(statements) <= 1 + state, statements  # one joined read; no sessions to read for a product that is not a workshop
+    assert not [s for s in statements if "search_text" in s], statements  # a column the page never shows
 
 
 def test_an_uncached_page_reads_outside_a_transaction(client, app):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import and_, bindparam, exists, func, select
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import defer, joinedload, load_only, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from shop.extensions import db
@@ -234,7 +234,9 @@ def centre_by_slug(slug: str) -> Centre | None:
 # One statement: a product has a few options and photos, so joining both costs fewer rows than
 # the two extra round trips (and their loading) of a select-in load. Built once: making it and
 # its loader options anew took a quarter of the read's Python calls on every cold product page.
+# The search text (both languages' names, descriptions and stories again) is not shown.
 _PRODUCT_PAGE = select(Product).where(Product.slug == bindparam("slug"), Product.status == "active").options(
+    defer(Product.search_text),
     joinedload(Product.centre), joinedload(Product.category), joinedload(Product.maker_group),
     joinedload(Product.variants), joinedload(Product.images))
 
