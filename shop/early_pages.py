@@ -18,14 +18,16 @@ import hmac
 import logging
 import os
 import uuid
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from timeit import default_timer
 from typing import Any
 
 from flask import Flask
-from flask.sessions import SecureCookieSession
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_compress.flask_compress import _choose_algorithm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
 from itsdangerous.signer import HMACAlgorithm
 from itsdangerous.timed import TimestampSigner
 from werkzeug.exceptions import HTTPException
@@ -51,7 +53,7 @@ class EarlyPages:
         # The URL map does not change once the app serves: each address is matched once per worker.
         self.routes: dict[tuple[str, str, str], tuple[str, Mapping[str, Any]] | None] = {}
         self.metrics: dict[tuple[str, str, str], tuple[Any, Any] | None] = {}
-        self.serializers: dict[tuple[str, Any], URLSafeTimedSerializer] = {}
+        self.serializers: dict[tuple[str, Any], KeptSignerSerializer] = {}
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") in ("GET", "HEAD") and self.app.config.get("FRAGMENT_CACHE", True):
@@ -203,32 +205,31 @@ class EarlyPages:
         secret = config.get("WTF_CSRF_SECRET_KEY") or self.app.secret_key or ""
         serializer = self.serializers.get(("csrf", secret))
         if serializer is None:
-            serializer = self.serializers[("csrf", secret)] = URLSafeTimedSerializer(
+            serializer = self.serializers[("csrf", secret)] = KeptSignerSerializer(
                 secret, salt="wtf-csrf-token", signer=KeptKeySigner)
-        return str(serializer.dumps(session[field]))
+        value = session[field]
+        if isinstance(value, str) and value.isalnum() and value.isascii():  # a hex secret: its JSON is itself in quotes
+            return serializer.dumps_json(f'"{value}"'.encode())
+        return str(serializer.dumps(value))
 
     def session_serializer(self) -> URLSafeTimedSerializer | None:
-        """Flask's session serializer, made once for the app's secret key (as Flask makes it per request)."""
-        secret = str(self.app.secret_key or "")
-        serializer = self.serializers.get(("session", secret))
-        if serializer is None and secret:
-            interface = self.app.session_interface
-            flasks = interface.get_signing_serializer(self.app)  # type: ignore[attr-defined]
-            if flasks is None:
-                return None
-            serializer = self.serializers[("session", secret)] = URLSafeTimedSerializer(
-                flasks.secret_keys, salt=flasks.salt, serializer=flasks.serializer, signer=KeptKeySigner,
-                signer_kwargs=flasks.signer_kwargs)
-        return serializer
+        """Flask's session serializer (the app's KeptSessionInterface makes it once per key)."""
+        return self.app.session_interface.get_signing_serializer(self.app)  # type: ignore[attr-defined]
 
     def session_cookie(self, session: SecureCookieSession) -> str:
         """The Set-Cookie value Flask's session interface would send for this session."""
         app, interface = self.app, self.app.session_interface
         serializer = self.session_serializer()
         assert serializer is not None  # a session was read, so the app has a secret key
+        value = dict(session)
+        only = value.get("csrf_token")
+        if len(value) == 1 and isinstance(only, str) and only.isalnum() and only.isascii() and isinstance(serializer, KeptSignerSerializer):
+            signed = serializer.dumps_json(f'{{"csrf_token":"{only}"}}'.encode())  # a new visitor's session, as Flask writes it
+        else:
+            signed = serializer.dumps(value)
         return dump_cookie(
             interface.get_cookie_name(app),  # type: ignore[attr-defined]
-            serializer.dumps(dict(session)),
+            signed,
             expires=interface.get_expiration_time(app, session),
             domain=interface.get_cookie_domain(app),
             path=interface.get_cookie_path(app),
@@ -265,11 +266,55 @@ class KeptKeySigner(TimestampSigner):
         return key
 
 
+class KeptSignerSerializer(URLSafeTimedSerializer):
+    """URLSafeTimedSerializer whose signer (and so its derived keys) is made once per salt:
+    itsdangerous makes a new signer for every dumps, which threw KeptKeySigner's keys away."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.signers: dict[Any, Any] = {}
+
+    def make_signer(self, salt: str | bytes | None = None) -> Any:
+        signer = self.signers.get(salt)
+        if signer is None:
+            signer = self.signers[salt] = super().make_signer(salt)
+        return signer
+
+    def dumps_json(self, json: bytes) -> str:
+        """What dumps(obj) returns for an obj whose JSON is `json` (a new visitor's token and
+        session are known strings: their serializing is skipped, the rest is itsdangerous's own)."""
+        compressed = zlib.compress(json)
+        payload = b"." + base64_encode(compressed) if len(compressed) < len(json) - 1 else base64_encode(json)
+        return self.make_signer(self.salt).sign(payload).decode("utf-8")
+
+
+class KeptSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, byte for byte, with the signing serializer made once per
+    set of keys: Flask makes a serializer, a signer and a derived key on every request."""
+
+    def __init__(self) -> None:
+        self.kept: dict[tuple, URLSafeTimedSerializer] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:  # type: ignore[override]
+        if not app.secret_key:
+            return None
+        keys = (*(app.config.get("SECRET_KEY_FALLBACKS") or ()), app.secret_key)
+        serializer = self.kept.get(keys)
+        if serializer is None:
+            flasks = super().get_signing_serializer(app)
+            assert flasks is not None  # a secret key is set
+            serializer = self.kept[keys] = KeptSignerSerializer(
+                flasks.secret_keys, salt=flasks.salt, serializer=flasks.serializer, signer=KeptKeySigner,
+                signer_kwargs=flasks.signer_kwargs)
+        return serializer
+
+
 def accepts_compression(app: Flask, environ: dict) -> bool:
     return _choose_algorithm(tuple(app.config["COMPRESS_ALGORITHM"]), environ.get("HTTP_ACCEPT_ENCODING", "")) is not None
 
 
 def init_app(app: Flask) -> EarlyPages:
+    app.session_interface = KeptSessionInterface()
     early = EarlyPages(app, app.wsgi_app)
     app.wsgi_app = early  # type: ignore[method-assign]
     app.extensions["early_pages"] = early

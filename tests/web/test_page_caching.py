@@ -379,18 +379,27 @@ def test_the_early_paths_signers_write_what_flask_and_flask_wtf_write(app, monke
     byte for byte what Flask's session interface and Flask-WTF make, and they read each other's."""
     import time as clock
 
+    from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
     from itsdangerous import URLSafeTimedSerializer
 
     monkeypatch.setattr(clock, "time", lambda: 1_790_000_000.0)
     early = app.extensions["early_pages"]
     with app.app_context():
         for _ in range(2):  # the second time with the keys kept
-            ours, flasks = early.session_serializer(), app.session_interface.get_signing_serializer(app)
+            ours, flasks = early.session_serializer(), SecureCookieSessionInterface().get_signing_serializer(app)
+            assert ours is app.session_interface.get_signing_serializer(app)  # Flask's requests sign with it too
             payload = {"csrf_token": "a" * 40, "lang": "en"}
             assert ours.dumps(payload) == flasks.dumps(payload)
             assert flasks.loads(ours.dumps(payload)) == payload == ours.loads(flasks.dumps(payload))
             token = early.csrf_token({"csrf_token": "b" * 40}, [])
             assert token == URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps("b" * 40)
+            # A new visitor: a new secret in a new session, its cookie and token as Flask and Flask-WTF write them
+            session, cookies = SecureCookieSession(), []
+            token = early.csrf_token(session, cookies)
+            secret = session["csrf_token"]
+            assert token == URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(secret)
+            assert cookies[0].startswith(f"session={flasks.dumps({'csrf_token': secret})};")
+            assert flasks.loads(cookies[0].split(";")[0].removeprefix("session=")) == {"csrf_token": secret}
 
 
 def test_a_payment_moves_the_programmes_figures_but_leaves_the_catalogue_cached(app, client, renders):
