@@ -193,6 +193,7 @@ def catalog_version() -> str | None:
 
 
 EARLY_STATE = "shop.cache_state"  # the early path hands its state read to Flask on a miss
+EARLY_MISS = "shop.cache_missed"  # and the page key it found nothing under (Flask need not look again)
 _local = threading.local()
 _plain_urls: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()  # each engine's URL for psycopg
 
@@ -363,7 +364,8 @@ def serve_cached_page(lang: str):
     g.page_key = key = page_key(tag, lang, request.environ, g.cart_count)
     if etag_matches(request.headers.get("If-None-Match", ""), _etag(key)):
         return _shared_headers(current_app.response_class(status=304), key)
-    entry = kept(key)
+    # The early path looked this key up a moment ago and found nothing: no second look (in Redis, a round trip).
+    entry = None if request.environ.get(EARLY_MISS) == key else kept(key)
     if entry is None:
         g.page_cache_key = key
         return None

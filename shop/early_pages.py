@@ -63,6 +63,7 @@ class EarlyPages:
             except Exception:  # noqa: BLE001 - whatever went wrong, Flask answers (and logs) it
                 self.app.logger.exception("early page path failed; Flask answers instead")
                 environ.pop(caching.EARLY_STATE, None)
+                environ.pop(caching.EARLY_MISS, None)
                 answer = None
             if answer is not None:
                 status, headers, body = answer
@@ -159,6 +160,7 @@ class EarlyPages:
             return "304 Not Modified", [("ETag", etag()), *headers], b""
         entry = caching.kept(key)
         if entry is None:
+            environ[caching.EARLY_MISS] = key
             return None
         new_cookie: list[str] = []
 
