@@ -19,12 +19,22 @@ from shop.extensions import db
 
 
 def init_idle_ping(app: Flask) -> None:
-    """Ping a pooled connection before use when it has been idle for the set time (see above)."""
-    if not app.config.get("DATABASE_PRE_PING", True):
-        return
-    idle_seconds = float(app.config.get("DATABASE_PING_IDLE_SECONDS", 10))
+    """Ping a pooled connection before use when it has been idle for the set time (see above).
+
+    The listeners go on the app's engine once; an app made later on the same engine (the tests
+    share one) sets the idle time they use."""
     with app.app_context():
         engine = db.engine
+    settings: dict[str, Any] | None = getattr(engine, "shop_idle_ping", None)
+    if settings is None:
+        settings = {}
+        _listen(engine, settings)
+        engine.shop_idle_ping = settings  # type: ignore[attr-defined]
+    settings["on"] = bool(app.config.get("DATABASE_PRE_PING", True))
+    settings["idle_seconds"] = float(app.config.get("DATABASE_PING_IDLE_SECONDS", 10))
+
+
+def _listen(engine: sa.Engine, settings: dict[str, Any]) -> None:
     dialect = engine.dialect
 
     def checked_in(dbapi_connection: Any, record: Any) -> None:  # noqa: ARG001
@@ -32,8 +42,8 @@ def init_idle_ping(app: Flask) -> None:
 
     def checked_out(dbapi_connection: Any, record: Any, proxy: Any) -> None:  # noqa: ARG001
         since = record.info.pop("idle_since", None)
-        if since is None or time.monotonic() - since < idle_seconds:
-            return  # new, or in use a moment ago
+        if not settings["on"] or since is None or time.monotonic() - since < settings["idle_seconds"]:
+            return  # off, new, or in use a moment ago
         try:
             dialect.do_ping(dbapi_connection)
         except dialect.loaded_dbapi.Error as error:

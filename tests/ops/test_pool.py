@@ -76,3 +76,19 @@ def test_with_pre_ping_off_nothing_is_checked(make_app):
             db.session.scalar(sa.text("SELECT 1"))
         finally:
             db.session.remove()
+
+
+def test_apps_on_one_engine_listen_once_and_the_last_sets_the_idle_time(backend, tmp_path):
+    from shop.ops.pool import init_idle_ping
+
+    config = TestConfig(backend, str(tmp_path))
+    config.DATABASE_PING_IDLE_SECONDS = 30
+    app = create_app(config)
+    with app.app_context():
+        engine = db.engine
+        listeners = len(engine.pool.dispatch.checkout)
+        app.config["DATABASE_PING_IDLE_SECONDS"] = 5
+        init_idle_ping(app)  # as an app made later on the same engine does
+        assert len(engine.pool.dispatch.checkout) == listeners
+        assert engine.shop_idle_ping == {"on": True, "idle_seconds": 5.0}
+        engine.dispose()
