@@ -48,6 +48,15 @@ def _backend_pid(app) -> int:
             db.session.remove()
 
 
+def _the_next_statement_fails(app) -> None:
+    """The pooled connection went out unchecked: its first statement meets the closed socket."""
+    with app.app_context(), pytest.raises(sa.exc.OperationalError):
+        try:
+            db.session.scalar(sa.text("SELECT 1"))
+        finally:
+            db.session.remove()
+
+
 def test_a_connection_idle_past_the_limit_is_checked_and_replaced_when_the_server_dropped_it(make_app):
     app = make_app(DATABASE_PING_IDLE_SECONDS=0)
     dropped = _drop_the_pooled_connection(app)
@@ -60,22 +69,14 @@ def test_a_connection_in_steady_use_is_not_pinged(make_app):
     trade the README states: a restart under load fails the request in flight, then heals.)"""
     app = make_app(DATABASE_PING_IDLE_SECONDS=3600)
     _drop_the_pooled_connection(app)
-    with app.app_context(), pytest.raises(sa.exc.OperationalError):
-        try:
-            db.session.scalar(sa.text("SELECT 1"))
-        finally:
-            db.session.remove()
+    _the_next_statement_fails(app)
     assert _backend_pid(app)  # the failure threw the dead connections away; the next one is new
 
 
 def test_with_pre_ping_off_nothing_is_checked(make_app):
     app = make_app(DATABASE_PRE_PING=False, DATABASE_PING_IDLE_SECONDS=0)
     _drop_the_pooled_connection(app)
-    with app.app_context(), pytest.raises(sa.exc.OperationalError):
-        try:
-            db.session.scalar(sa.text("SELECT 1"))
-        finally:
-            db.session.remove()
+    _the_next_statement_fails(app)
 
 
 def test_apps_on_one_engine_listen_once_and_the_last_sets_the_idle_time(backend, tmp_path):
