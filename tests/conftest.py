@@ -233,12 +233,19 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@pytest.fixture
-def demo(app):
-    """The demo catalogue, as `flask seed-demo` loads it."""
-    from shop.services.demo.seed import seed_demo
+@pytest.fixture(scope="session")
+def demo_snapshots():
+    """The demo catalogue as seeded once in this process per backend (tests/demo_snapshot.py)."""
+    from tests.demo_snapshot import DemoSnapshots
 
-    seed_demo(app.config["MEDIA_FOLDER"])
+    return DemoSnapshots()
+
+
+@pytest.fixture
+def demo(app, demo_snapshots):
+    """The demo catalogue, as `flask seed-demo` loads it (seed_demo's rows and files, copied when
+    this process has seeded an empty shop on this backend before: tests/demo_snapshot.py)."""
+    demo_snapshots.seed(app.config["MEDIA_FOLDER"])
     return app
 
 
