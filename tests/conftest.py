@@ -58,6 +58,31 @@ def _cheap_password_hashes() -> Iterator[None]:
         yield
 
 
+# The run's temporary folders (each test's instance folder with its media, the SQLite databases)
+# go in memory where the machine has a roomy tmpfs: on this disk a file or folder made or removed
+# costs up to a millisecond, and a SQLite commit waits for its fsync. A --basetemp or a
+# PYTEST_DEBUG_TEMPROOT of one's own is kept. Under xdist the workers' folders sit in the
+# controller's, so the controller choosing is enough.
+MEMORY_TEMP_ROOT = Path("/dev/shm")
+MEMORY_TEMP_ROOM = 2 * 1024**3
+
+
+def _memory_temp_root() -> Path | None:
+    try:
+        roomy = shutil.disk_usage(MEMORY_TEMP_ROOT).free >= MEMORY_TEMP_ROOM
+    except OSError:
+        return None
+    return MEMORY_TEMP_ROOT if roomy and os.access(MEMORY_TEMP_ROOT, os.W_OK | os.X_OK) else None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.option.basetemp or os.environ.get("PYTEST_DEBUG_TEMPROOT") or hasattr(config, "workerinput"):
+        return
+    root = _memory_temp_root()
+    if root is not None:
+        os.environ["PYTEST_DEBUG_TEMPROOT"] = str(root)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--db",
