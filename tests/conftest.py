@@ -135,8 +135,51 @@ def _create_pg_database() -> tuple[str, sa.Engine, str]:
     return server.set(database=name).render_as_string(hide_password=False), admin, name
 
 
+class SharedEngines:
+    """The `app` fixture's apps on one backend share one engine, and so its pool, per test process.
+
+    Flask-SQLAlchemy makes each app its own engine: each test would open new connections and, on
+    PostgreSQL, run the dialect's first-connect queries again (some 40 ms a test). The fixture's
+    apps are made alike, so they share the engine: every test still starts on emptied tables, and
+    its connections go back to the pool, rolled back, when its session ends. The apps a test
+    makes itself (a second server, other settings) have their own engines, as before.
+    """
+
+    FLAG = "TESTS_SHARE_ENGINE"  # set in the config of the apps that share
+
+    def __init__(self) -> None:
+        self.engines: dict[str, sa.Engine] = {}
+        self.own_engine = db._make_engine
+
+    def make_engine(self, bind_key: str | None, options: dict, app) -> sa.Engine:
+        if not app.config.get(self.FLAG):
+            return self.own_engine(bind_key, options, app)
+        key = repr(sorted((name, str(value)) for name, value in options.items()))
+        if key not in self.engines:
+            self.engines[key] = self.own_engine(bind_key, options, app)
+        return self.engines[key]
+
+    def dispose(self, url: str) -> None:
+        """Close the pools of the engines on this database (before it is dropped)."""
+        for key, engine in list(self.engines.items()):
+            if engine.url.database == sa.make_url(url).database:
+                engine.dispose()
+                del self.engines[key]
+
+
 @pytest.fixture(scope="session")
-def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def shared_engines() -> Iterator[SharedEngines]:
+    shared = SharedEngines()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(db, "_make_engine", shared.make_engine)
+        yield shared
+    for engine in shared.engines.values():
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+            shared_engines: SharedEngines) -> Iterator[str]:
     """The database URL of one backend, migrated to head, for the whole run."""
     kind = request.param
     instance = tmp_path_factory.mktemp(f"instance-{kind}")
@@ -152,6 +195,7 @@ def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         upgrade()
         db.engine.dispose()
     yield url
+    shared_engines.dispose(url)
     if admin is not None:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -216,7 +260,9 @@ TEMPLATE_CODE = SharedTemplateCode()
 
 @pytest.fixture
 def app(backend: str, tmp_path: Path):
-    app = create_app(TestConfig(backend, str(tmp_path)))
+    config = TestConfig(backend, str(tmp_path))
+    setattr(config, SharedEngines.FLAG, True)
+    app = create_app(config)
     app.jinja_env.bytecode_cache = TEMPLATE_CODE
     app.test_client_class = IsolatedClient
     from shop.extensions import limiter
@@ -226,7 +272,6 @@ def app(backend: str, tmp_path: Path):
         yield app
         db.session.remove()
         _empty_tables()
-        db.engine.dispose()
     shutil.rmtree(tmp_path / "media", ignore_errors=True)
 
 
