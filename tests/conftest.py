@@ -7,6 +7,7 @@ its tests are skipped with the reason.
 """
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 import shutil
@@ -106,6 +107,14 @@ def pytest_configure(config: pytest.Config) -> None:
     root = _memory_temp_root()
     if root is not None:
         os.environ["PYTEST_DEBUG_TEMPROOT"] = str(root)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:  # noqa: ARG001
+    # What the imports and the collection made lives as long as the process: out of the garbage
+    # collector's sight, so that its full passes (a sixth of the tests' CPU time) walk only what
+    # the tests make. A few per cent of the run.
+    gc.collect()
+    gc.freeze()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
