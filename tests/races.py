@@ -42,3 +42,18 @@ def race(app, jobs: list[Callable[[], Any]], refusals: tuple[type[BaseException]
         thread.join(timeout=120)
     db.session.rollback()
     return outcomes, errors
+
+
+def buyers(cart_ids: list[int], outcome: str) -> list[Callable[[], str]]:
+    """One job per cart: place its order (tests.factories.place) and say `outcome`."""
+
+    def buyer(cart_id: int) -> Callable[[], str]:
+        def job() -> str:
+            from shop.models import Cart
+            from tests.factories import place
+
+            place(db.session.get(Cart, cart_id))
+            return outcome
+        return job
+
+    return [buyer(c) for c in cart_ids]

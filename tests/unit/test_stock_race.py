@@ -5,8 +5,8 @@ from sqlalchemy import func, select
 from shop.extensions import db
 from shop.models import Order, StockMovement, Variant
 from shop.services.errors import CartHasProblems, OutOfStock
-from tests.factories import cart_with, make_product, place
-from tests.races import race
+from tests.factories import cart_with, make_product
+from tests.races import buyers, race
 
 BUYERS = 24
 STOCK = 3
@@ -18,16 +18,8 @@ def test_buyers_racing_for_the_last_scarves_never_oversell(app, units_each):
     variant_id = scarf.variants[0].id
     carts = [cart_with((variant_id, units_each)).id for _ in range(BUYERS)]
 
-    def buyer(cart_id: int):
-        def job():
-            from shop.models import Cart
-
-            place(db.session.get(Cart, cart_id))
-            return "bought"
-        return job
-
     # (OutOfStock, CartHasProblems): the two polite refusals
-    outcomes, errors = race(app, [buyer(c) for c in carts], (OutOfStock, CartHasProblems))
+    outcomes, errors = race(app, buyers(carts, "bought"), (OutOfStock, CartHasProblems))
     assert not errors, errors[:3]
     variant = db.session.get(Variant, variant_id)
     orders = db.session.scalar(select(func.count(Order.id)))

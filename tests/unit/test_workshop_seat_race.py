@@ -8,8 +8,8 @@ from shop.models import Order, StockMovement, User, Variant
 from shop.services.errors import CartHasProblems, OutOfStock
 from shop.services.thai import to_bangkok
 from shop.services.workshops import sessions
-from tests.factories import cart_with, make_centre, make_product, place
-from tests.races import race
+from tests.factories import cart_with, make_centre, make_product
+from tests.races import buyers, race
 
 BUYERS = 12
 
@@ -26,15 +26,7 @@ def test_buyers_racing_for_the_last_seat_never_overbook(app):
     variant_id = session.variant_id
     carts = [cart_with((variant_id, 1)).id for _ in range(BUYERS)]
 
-    def buyer(cart_id: int):
-        def job():
-            from shop.models import Cart
-
-            place(db.session.get(Cart, cart_id))
-            return "booked"
-        return job
-
-    outcomes, errors = race(app, [buyer(c) for c in carts], (OutOfStock, CartHasProblems))
+    outcomes, errors = race(app, buyers(carts, "booked"), (OutOfStock, CartHasProblems))
     assert not errors, errors[:3]
     assert outcomes.count("booked") == 1 == db.session.scalar(select(func.count(Order.id)))
     assert outcomes.count("refused") == BUYERS - 1

@@ -5,26 +5,10 @@ import pytest
 from sqlalchemy import select
 
 from shop.extensions import db
-from shop.models import User
 from shop.services.sales import offline, reports
 from tests.factories import make_centre
-from tests.web.helpers import csrf_token
-
-PASSWORD = "staff password 1"
-
-
-def user(email, role, centre=None):
-    account = User(email=email, name="x", role=role, centre_id=centre.id if centre else None)
-    account.set_password(PASSWORD)
-    db.session.add(account)
-    db.session.commit()
-    return account
-
-
-def signed_in(app, email):
-    client = app.test_client()
-    client.post("/account/sign-in", data={"csrf_token": csrf_token(client), "email": email, "password": PASSWORD})
-    return client
+from tests.web.helpers import csrf_token, signed_in
+from tests.web.helpers import make_user as user
 
 
 @pytest.fixture
