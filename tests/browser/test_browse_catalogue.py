@@ -5,6 +5,8 @@ from playwright.sync_api import Page, expect
 
 
 def assert_fits_the_screen(page: Page) -> None:
+    # A heading can be on screen before the stylesheet has loaded; unstyled, a 640 px picture overflows
+    page.wait_for_load_state("load")
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"page is {overflow}px wider than the 360px screen"
 
