@@ -128,6 +128,7 @@ def test_a_customer_on_a_phone_goes_from_search_to_slip_received_and_an_admin_co
     expect(summary).to_contain_text(words["second"])
     expect(summary).to_contain_text("2 ×")
     place = page.get_by_role("button", name=words["place"])
+    page.wait_for_load_state("load")  # measured once styled
     summary_box = summary.bounding_box()
     assert summary_box["y"] + summary_box["height"] <= place.bounding_box()["y"]
     expect(page.locator("address")).to_contain_text("คลองจั่น เขตบางกะปิ")  # kept in Thai, as the parcel is addressed

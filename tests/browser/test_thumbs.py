@@ -16,6 +16,7 @@ CONTACT = {"#contact_name": "สมศรี รักษ์ผ้า", "#email"
 
 
 def box(page: Page, selector: str) -> dict:
+    page.wait_for_load_state("load")  # measured once styled
     found = page.locator(selector).first.bounding_box()
     assert found, f"{selector} is not on the page"
     return found
@@ -96,6 +97,7 @@ def test_search_results_come_before_the_closed_filter_panel(live_server, phone, 
     page.get_by_role("button", name="ค้นหา").click()
     expect(page.locator("details.filters")).not_to_have_attribute("open", "")
     expect(page.get_by_label("หมวดหมู่")).to_be_hidden()
+    page.wait_for_load_state("load")
     first = page.locator(".card").first.bounding_box()
     assert first["y"] < SCREEN_HEIGHT - 100, first
     assert_fits_the_screen(page)
