@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from shop.models import Category, Centre, Product, ProductImage
 from shop.services.catalog.browse import CatalogueFilters
+from shop.services.catalog.cards import CardImage, ProductCard
 from shop.services.money import format_baht
 
 SCHEMA = "https://schema.org"
@@ -43,7 +44,7 @@ def decimal_baht(satang: int) -> str:
     return f"{satang // 100}.{satang % 100:02d}"
 
 
-def image_preview(image: ProductImage, alt: str) -> dict:
+def image_preview(image: ProductImage | CardImage, alt: str) -> dict:
     """The full-size JPEG (at most 1200 px): a size and format LINE, Facebook and X all take."""
     return {"url": absolute(url_for("storefront.media", filename=image.filename)),
             "width": image.width, "height": image.height, "alt": alt}
@@ -104,7 +105,7 @@ def product_meta(product: Product, lang: str) -> dict:
     return meta
 
 
-def centre_meta(centre: Centre, products: list[Product], lang: str) -> dict:
+def centre_meta(centre: Centre, products: list[ProductCard], lang: str) -> dict:
     """A centre's page: its story as the description, a photo of one of its products."""
     name = centre.localised("name", lang)
     description = summary(centre.localised("story", lang)) or _(
@@ -139,7 +140,7 @@ def catalogue_meta(filters: CatalogueFilters, total: int, categories: list[Categ
     return {"description": summary(description, 200), "structured_data": [breadcrumbs(trail)]}
 
 
-def home_meta(featured: list[Product], lang: str) -> dict:
+def home_meta(featured: list[ProductCard], lang: str) -> dict:
     """The home page: the Organization behind the shop and a search box for search engines."""
     home = absolute(url_for("storefront.home"))
     organization = {

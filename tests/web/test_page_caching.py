@@ -370,7 +370,7 @@ def test_catalogue_cards_load_only_the_columns_they_show(client, app, count_quer
     db.session.expire_all()
     with count_queries() as statements:
         assert client.get("/products").status_code == 200
-    product_query = next(s for s in statements if "FROM product" in s and "product.slug" in s and "count(" not in s)
+    product_query = next(s for s in statements if "FROM product" in s and "product.slug" in s and "product_image" in s)
     assert "description_th" not in product_query and "search_text" not in product_query.split("WHERE")[0]
 
 

@@ -207,10 +207,10 @@ def test_product_lists_run_a_fixed_number_of_queries(client, app, count_queries,
     with count_queries() as statements:
         assert client.get("/").status_code == 200
     home = len(statements)
-    # (state,) count, products(+centre, category), variants, images, centres, categories
+    # (state,) count, the cards (with their centres, prices, stock and first photos), centres, categories
     state_queries = 0 if db.engine.dialect.name == "postgresql" else 1
-    assert listing == 6 + state_queries, statements
-    assert home <= 6 + state_queries, statements  # + the programme's impact figures, in one query
+    assert listing == 4 + state_queries, statements
+    assert home <= 4 + state_queries, statements  # + the programme's impact figures, in one query
 
 
 def test_thai_filter_labels_are_labelled_fields(client, demo):

@@ -6,12 +6,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import and_, bindparam, exists, func, select
-from sqlalchemy.orm import defer, joinedload, load_only, selectinload
+from sqlalchemy.orm import defer, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from shop.extensions import db
 from shop.i18n import current_language
 from shop.models import REGIONS, Category, Centre, Product, Variant, WorkshopSession
+from shop.services.catalog.cards import ProductCard, product_cards
 from shop.services.ordering.cart import session_has_passed
 from shop.services.parsing import ascii_digits, parse_int
 from shop.text import normalise_for_search, sort_by_name
@@ -63,7 +64,7 @@ class CatalogueFilters:
 
 @dataclass
 class ProductPage:
-    items: list[Product]
+    items: list[ProductCard]
     total: int
     page: int
     per_page: int
@@ -132,40 +133,8 @@ def _min_price():
     )
 
 
-def _with_list_relations(stmt):
-    return stmt.options(
-        joinedload(Product.centre),
-        joinedload(Product.category),
-        selectinload(Product.variants),
-        selectinload(Product.images),
-    )
-
-
-# What a product card shows (the list's template): the long texts (descriptions, maker's story,
-# search text) stay in the database. raiseload: a card that reached for another column would
-# fail in the tests rather than load it row by row.
-_CARD_COLUMNS = (
-    Product.id, Product.centre_id, Product.category_id, Product.slug, Product.name_th, Product.name_en,
-    Product.otop, Product.otop_stars, Product.featured, Product.status, Product.created_at,
-)
-_CARD_VARIANT_COLUMNS = (
-    Variant.id, Variant.product_id, Variant.price_satang, Variant.stock_on_hand, Variant.stock_reserved,
-    Variant.active, Variant.position,
-)
-
-
-def _card_columns_only(stmt):
-    return stmt.options(
-        load_only(*_CARD_COLUMNS, raiseload=True),
-        joinedload(Product.centre),
-        joinedload(Product.category),
-        selectinload(Product.variants).load_only(*_CARD_VARIANT_COLUMNS, raiseload=True),
-        selectinload(Product.images),
-    )
-
-
 def search_products(filters: CatalogueFilters, per_page: int) -> ProductPage:
-    """Active products matching the filters, one page of them, in four queries (count, page, options, photos)."""
+    """Active products matching the filters, one page of their cards, in two statements (the count, the cards)."""
     conditions = [Product.status == "active", _sellable_variant()]
     if filters.q:
         needle = normalise_for_search(filters.q)
@@ -185,35 +154,33 @@ def search_products(filters: CatalogueFilters, per_page: int) -> ProductPage:
     base = select(Product).join(Product.centre).where(and_(*conditions))
     total = db.session.scalar(select(func.count()).select_from(base.with_only_columns(Product.id).subquery()))
 
-    # The page's ids are found first, sorting only (key, id) pairs, with each product's lowest
-    # price from one grouped pass over the options; then only those products are loaded with
-    # what their cards show (sorting whole rows with their centres spilled to disk).
-    prices = (select(Variant.product_id, func.min(Variant.price_satang).label("price_from"))
-              .where(Variant.active.is_(True)).group_by(Variant.product_id).subquery())
-
+    # The page's ids are found first, sorting only (key, id) pairs (a price sort with each
+    # product's lowest price from one grouped pass over the options); then the page's cards are
+    # read in one statement (sorting whole rows with their centres spilled to disk).
     def order(price):
-        return {
-            "newest": (Product.created_at.desc(), Product.id.desc()),
-            "price_asc": (price.asc(), Product.id.asc()),
-            "price_desc": (price.desc(), Product.id.desc()),
-            "name": (Product.name_th.asc(), Product.id.asc()),
-        }[filters.sort]
+        if filters.sort == "price_asc":
+            return price.asc(), Product.id.asc()
+        if filters.sort == "price_desc":
+            return price.desc(), Product.id.desc()
+        if filters.sort == "name":
+            return Product.name_th.asc(), Product.id.asc()
+        return Product.created_at.desc(), Product.id.desc()
 
-    page_ids = (base.with_only_columns(Product.id).join(prices, prices.c.product_id == Product.id)
-                .order_by(*order(prices.c.price_from)).limit(per_page).offset((filters.page - 1) * per_page))
-    stmt = _card_columns_only(select(Product).where(Product.id.in_(page_ids.scalar_subquery())).order_by(*order(_min_price())))
-    items = list(db.session.scalars(stmt).unique())
+    page_ids = base.with_only_columns(Product.id)
+    price = None
+    if filters.sort in ("price_asc", "price_desc"):
+        prices = (select(Variant.product_id, func.min(Variant.price_satang).label("price_from"))
+                  .where(Variant.active.is_(True)).group_by(Variant.product_id).subquery())
+        page_ids = page_ids.join(prices, prices.c.product_id == Product.id)
+        price = prices.c.price_from
+    page_ids = page_ids.order_by(*order(price)).limit(per_page).offset((filters.page - 1) * per_page)
+    items = product_cards(where=[Product.id.in_(page_ids.scalar_subquery())], order_by=order(_min_price()))
     return ProductPage(items=items, total=total or 0, page=filters.page, per_page=per_page)
 
 
-def featured_products(limit: int = 8) -> list[Product]:
-    stmt = (
-        select(Product)
-        .where(Product.status == "active", _sellable_variant())
-        .order_by(Product.featured.desc(), Product.created_at.desc(), Product.id.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(_with_list_relations(stmt)).unique())
+def featured_products(limit: int = 8) -> list[ProductCard]:
+    return product_cards(where=[Product.status == "active", _sellable_variant()],
+                         order_by=(Product.featured.desc(), Product.created_at.desc(), Product.id.desc()), limit=limit)
 
 
 def active_centres(lang: str | None = None) -> list[Centre]:

@@ -7,10 +7,11 @@ import re
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from shop.extensions import begin_write, db
 from shop.models import MAKER_KINDS, Centre, MakerGroup, Product, User
+from shop.services.catalog.cards import ProductCard, product_cards
 from shop.services.catalog.media import store_image
 from shop.services.catalog.uploads import open_upload
 from shop.services.errors import DomainError
@@ -94,9 +95,7 @@ def public_makers() -> list[MakerGroup]:
                                    .options(joinedload(MakerGroup.centre)).order_by(Centre.id, MakerGroup.name_th)))
 
 
-def products_of(group: MakerGroup) -> list[Product]:
-    """The group's products on sale, newest first."""
-    return list(db.session.scalars(
-        select(Product).where(Product.maker_group_id == group.id, Product.status == "active")
-        .options(selectinload(Product.variants), selectinload(Product.images), joinedload(Product.centre))
-        .order_by(Product.created_at.desc())))
+def products_of(group: MakerGroup) -> list[ProductCard]:
+    """The cards of the group's products on sale, newest first."""
+    return product_cards(where=[Product.maker_group_id == group.id, Product.status == "active"],
+                         order_by=[Product.created_at.desc(), Product.id.desc()])
