@@ -125,3 +125,15 @@ def test_english_names_fall_back_to_thai(app):
     product = make_product(name_th="ผ้าพิมพ์", name_en="")
     assert product.localised("name", "en") == "ผ้าพิมพ์"
     assert product.localised("name", "th") == "ผ้าพิมพ์"
+
+
+def test_searches_of_one_shape_share_their_statements_and_each_gets_its_own_values(app):
+    north, south = make_centre(), make_centre()
+    make_product(north, slug="north-cloth", name_en="Cloth")
+    make_product(north, slug="north-bag", name_en="Bag")
+    make_product(south, slug="south-cloth", name_en="Cloth")
+    built = catalog._search_statements.cache_info().misses
+    assert slugs(search(centre=north.slug, q="cloth")) == ["north-cloth"]
+    assert slugs(search(centre=south.slug, q="cloth")) == ["south-cloth"]
+    assert slugs(search(centre=north.slug, q="bag")) == ["north-bag"]
+    assert catalog._search_statements.cache_info().misses <= built + 1  # one shape: built once at most

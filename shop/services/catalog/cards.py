@@ -7,11 +7,11 @@ list page costs one statement for its cards whatever their options and photos.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from shop.extensions import db
 from shop.models import Centre, Product, ProductImage, Variant
@@ -85,13 +85,20 @@ _CARDS = (
 )
 
 
+def cards_statement(where: Iterable[ColumnElement[bool]], order_by: Iterable[Any]) -> Select:
+    """The statement reading the cards of the products `where` selects, in `order_by`'s order."""
+    return _CARDS.where(*where).order_by(*order_by)
+
+
+def read_cards(statement: Select, params: Mapping[str, Any] | None = None) -> list[ProductCard]:
+    return [_card(row) for row in db.session.execute(statement, params or {})]
+
+
 def product_cards(where: Iterable[ColumnElement[bool]], order_by: Iterable[Any], limit: int | None = None,
                   ) -> list[ProductCard]:
     """The cards of the products `where` selects, in `order_by`'s order."""
-    statement = _CARDS.where(*where).order_by(*order_by)
-    if limit is not None:
-        statement = statement.limit(limit)
-    return [_card(row) for row in db.session.execute(statement)]
+    statement = cards_statement(where, order_by)
+    return read_cards(statement if limit is None else statement.limit(limit))
 
 
 def _card(row: Any) -> ProductCard:
