@@ -187,9 +187,9 @@ def _search_statements(shape: _SearchShape) -> tuple[Select, Select]:
     matching = select(Product.id).join(Product.centre).where(and_(*conditions))
     count = select(func.count()).select_from(matching.subquery())
 
-    # The page's ids are found first, sorting only (key, id) pairs (a price sort with each
-    # product's lowest price from one grouped pass over the options); then the page's cards are
-    # read in one statement (sorting whole rows with their centres spilled to disk).
+    # The page's ids are found first, sorting only (key, id) pairs, a price sort with each matching
+    # product's lowest price looked up by its options' index (a filtered list reads only its own
+    # products' options); then the page's cards are read in one statement.
     def order(price):
         if shape.sort == "price_asc":
             return price.asc(), Product.id.asc()
@@ -199,14 +199,7 @@ def _search_statements(shape: _SearchShape) -> tuple[Select, Select]:
             return Product.name_th.asc(), Product.id.asc()
         return Product.created_at.desc(), Product.id.desc()
 
-    page_ids = matching
-    price = None
-    if shape.sort in ("price_asc", "price_desc"):
-        prices = (select(Variant.product_id, func.min(Variant.price_satang).label("price_from"))
-                  .where(Variant.active.is_(True)).group_by(Variant.product_id).subquery())
-        page_ids = page_ids.join(prices, prices.c.product_id == Product.id)
-        price = prices.c.price_from
-    page_ids = page_ids.order_by(*order(price)).limit(bindparam("limit")).offset(bindparam("offset"))
+    page_ids = matching.order_by(*order(_min_price())).limit(bindparam("limit")).offset(bindparam("offset"))
     return count, cards_statement(where=[Product.id.in_(page_ids.scalar_subquery())], order_by=order(_min_price()))
 
 
