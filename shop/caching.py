@@ -311,6 +311,26 @@ def cached_fragment(name: str, parts: tuple[object, ...], render: Callable[[], T
     return None if value == MISSING else value  # type: ignore[return-value]
 
 
+PER_SITE_KEPT = 8  # kept answers of per_site (a few names; an older site version's go when it is full)
+
+
+def per_site(name: str, build: Callable[[], T]) -> T:
+    """`build()`'s answer (plain values, never database objects), kept in this worker for as long
+    as the site's version (centres and categories) and the release stand. The version is this
+    request's, read with its state: a centre changed is seen by the next request to any worker."""
+    site = request_state().site
+    if site is None:
+        return build()
+    kept_here: dict[tuple[str, int, str], Any] = current_app.extensions.setdefault("shop_per_site", {})
+    key = (name, site, _release())
+    value = kept_here.get(key)
+    if value is None:
+        if len(kept_here) >= PER_SITE_KEPT:
+            kept_here.clear()
+        value = kept_here[key] = build()
+    return value  # type: ignore[no-any-return]
+
+
 # --------------------------------------------------------------------------- whole pages
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, send_from_directory, session, url_for
 from flask_babel import gettext as _
 
-from shop.caching import CSRF_PLACEHOLDER, cached_fragment
+from shop.caching import CSRF_PLACEHOLDER, cached_fragment, per_site
 from shop.i18n import LANGUAGES, current_language
 from shop.language_urls import localised_path, neutral_path
 from shop.models import REGIONS
 from shop.routing import is_safe_path
 from shop.services.catalog import browse as catalog
+from shop.services.catalog.directory import read_directory
 from shop.services.errors import DomainError
 from shop.services.ordering import cart as carts
 from shop.services.parsing import parse_id, parse_int
@@ -22,7 +23,7 @@ def home():
     lang = current_language()
 
     def render() -> tuple[str, dict]:
-        centres = catalog.active_centres()
+        centres = per_site("directory", read_directory).centres_in(lang)
         featured = catalog.featured_products()
         html = render_template("storefront/_home_body.html", centres=centres, regions=REGIONS, featured=featured,
                                impact=impact.figures())
@@ -63,8 +64,9 @@ def _product_list_page(template: str, filters: catalog.CatalogueFilters, centre)
         result = catalog.search_products(filters, per_page)
         if filters.page > result.pages:
             return None
-        centres = catalog.active_centres()
-        categories = catalog.all_categories()
+        directory = per_site("directory", read_directory)
+        centres = directory.centres_in(lang)
+        categories = list(directory.categories)
         if centre is None:
             meta = seo.catalogue_meta(filters, result.total, categories, centres, lang)
         else:
@@ -75,7 +77,7 @@ def _product_list_page(template: str, filters: catalog.CatalogueFilters, centre)
             filters=filters,
             centre=centre,
             centres=centres,
-            provinces=catalog.provinces_with_centres(centres),
+            provinces=directory.provinces_in(lang),
             regions=REGIONS,
             categories=categories,
             endpoint=request.endpoint,

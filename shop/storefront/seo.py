@@ -9,9 +9,10 @@ from __future__ import annotations
 from flask import current_app, url_for
 from flask_babel import gettext as _
 
-from shop.models import Category, Centre, Product, ProductImage
+from shop.models import Centre, Product, ProductImage
 from shop.services.catalog.browse import CatalogueFilters
 from shop.services.catalog.cards import CardImage, ProductCard
+from shop.services.catalog.directory import CategoryEntry, CentreEntry
 from shop.services.money import format_baht
 
 SCHEMA = "https://schema.org"
@@ -118,8 +119,8 @@ def centre_meta(centre: Centre, products: list[ProductCard], lang: str) -> dict:
     return meta
 
 
-def catalogue_meta(filters: CatalogueFilters, total: int, categories: list[Category],
-                   centres: list[Centre], lang: str) -> dict:
+def catalogue_meta(filters: CatalogueFilters, total: int, categories: list[CategoryEntry],
+                   centres: list[CentreEntry], lang: str) -> dict:
     """The catalogue: what this list holds, in a sentence."""
     category = next((c for c in categories if c.slug == filters.category), None)
     centre = next((c for c in centres if c.slug == filters.centre), None)

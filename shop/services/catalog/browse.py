@@ -11,12 +11,11 @@ from sqlalchemy.orm import defer, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from shop.extensions import db
-from shop.i18n import current_language
 from shop.models import REGIONS, Category, Centre, Product, Variant, WorkshopSession
 from shop.services.catalog.cards import ProductCard, cards_statement, product_cards, read_cards
 from shop.services.ordering.cart import session_has_passed
 from shop.services.parsing import ascii_digits, parse_int
-from shop.text import normalise_for_search, sort_by_name
+from shop.text import normalise_for_search
 
 SORTS = ("newest", "price_asc", "price_desc", "name")
 MAX_QUERY_LENGTH = 100
@@ -208,13 +207,6 @@ def featured_products(limit: int = 8) -> list[ProductCard]:
                          order_by=(Product.featured.desc(), Product.created_at.desc(), Product.id.desc()), limit=limit)
 
 
-def active_centres(lang: str | None = None) -> list[Centre]:
-    """The open centres, in dictionary order of their names in `lang` (the reader's language when not given)."""
-    lang = lang or current_language()
-    found = db.session.scalars(select(Centre).where(Centre.active.is_(True)).order_by(Centre.id))
-    return sort_by_name(found, lambda c: c.localised("name", lang), lang)
-
-
 def all_categories() -> list[Category]:
     return list(db.session.scalars(select(Category).order_by(Category.position, Category.id)))
 
@@ -259,11 +251,3 @@ def workshop_sessions(product: Product, now: datetime | None = None) -> list[Ses
     return sorted(rows, key=lambda r: r.session.starts_at)
 
 
-def provinces_with_centres(centres: list[Centre], lang: str | None = None) -> list[tuple[str, str, str]]:
-    """(code, Thai name, English name) of each province that hosts a centre, once each, in
-    dictionary order of their names in `lang` (the reader's language when not given)."""
-    lang = lang or current_language()
-    seen: dict[str, tuple[str, str, str]] = {}
-    for centre in centres:
-        seen.setdefault(centre.province_code, (centre.province_code, centre.province_th, centre.province_en))
-    return sort_by_name(seen.values(), lambda p: (p[2] or p[1]) if lang == "en" else p[1], lang)
