@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import BindParameter, Select, bindparam, delete, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from shop.extensions import begin_write, db
@@ -37,13 +37,19 @@ def parse_id(raw: object) -> int:
     return variant_id
 
 
+# Built once: every request that shows the cart's count or checks out reads one of these, and
+# building a statement and its cache key anew cost more than the read's own Python.
+_CART_OF_USER = select(Cart).where(Cart.user_id == bindparam("user_id"))
+_GUEST_CART = select(Cart).where(Cart.id == bindparam("cart_id"), Cart.user_id.is_(None))
+
+
 def find_cart(cart_id: int | None, user_id: int | None, lifetime_days: int, now: datetime | None = None) -> Cart | None:
     """The customer's cart, else the guest cart in the session; carts left too long have expired."""
     now = now or utcnow()
     if user_id is not None:
-        cart = db.session.scalar(select(Cart).where(Cart.user_id == user_id))
+        cart = db.session.scalar(_CART_OF_USER, {"user_id": user_id})
     elif cart_id is not None:
-        cart = db.session.scalar(select(Cart).where(Cart.id == cart_id, Cart.user_id.is_(None)))
+        cart = db.session.scalar(_GUEST_CART, {"cart_id": cart_id})
     else:
         return None
     if cart is not None and as_utc(cart.updated_at) < now - timedelta(days=lifetime_days):
@@ -175,7 +181,7 @@ def merge_into_account(guest_cart: Cart | None, user_id: int) -> Cart | None:
     return account_cart
 
 
-def short_of_stock_query(cart_id: int) -> Select:
+def short_of_stock_query(cart_id: int | BindParameter[int]) -> Select:
     """The lines of this cart that want more units than are left: an indexed read, no lock.
 
     Checkout asks this first, so in a rush for the last units the many buyers who are too late

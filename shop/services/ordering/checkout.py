@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import false, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -147,13 +147,17 @@ def order_by_id(order_id: int) -> Order | None:
     )
 
 
+# Built once (each refusal in a rush runs it): the order placed with a key, and whether the cart is short.
+_PLACED_OR_SHORT = select(
+    select(Order.id).where(Order.idempotency_key == bindparam("key")).scalar_subquery(),
+    carts.short_of_stock_query(bindparam("cart_id")).exists(),
+)
+
+
 def placed_or_short(idempotency_key: str, cart_id: int | None) -> tuple[int | None, bool]:
     """In one round trip: the id of an order already placed with this key, and whether a line
-    of the cart wants more units than are left."""
-    placed_id, short = db.session.execute(select(
-        select(Order.id).where(Order.idempotency_key == idempotency_key).scalar_subquery(),
-        carts.short_of_stock_query(cart_id).exists() if cart_id is not None else false(),
-    )).one()
+    of the cart wants more units than are left (never, without a cart)."""
+    placed_id, short = db.session.execute(_PLACED_OR_SHORT, {"key": idempotency_key, "cart_id": cart_id}).one()
     return placed_id, bool(short)
 
 
