@@ -16,18 +16,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from shop.extensions import db
 from shop.models import Centre, Product, ProductImage, Variant
 from shop.models.catalog import Bilingual
-
-
-@dataclass(frozen=True)
-class CardCentre(Bilingual):
-    slug: str
-    name_th: str
-    name_en: str
-    province_th: str
-    province_en: str
-
-    def province_name(self, lang: str) -> str:
-        return self.province_en if lang == "en" else self.province_th
+from shop.services.catalog.directory import CentreEntry
 
 
 @dataclass(frozen=True)
@@ -54,7 +43,7 @@ class ProductCard(Bilingual):
     name_en: str
     otop: bool
     otop_stars: int | None
-    centre: CardCentre
+    centre: CentreEntry
     main_image: CardImage | None
     price_from_satang: int | None  # the lowest price of its options on sale; None with none on sale
     has_price_range: bool
@@ -73,7 +62,8 @@ _FIRST_PHOTO = (select(ProductImage.id).where(ProductImage.product_id == Product
 _CARDS = (
     select(
         Product.id, Product.slug, Product.name_th, Product.name_en, Product.otop, Product.otop_stars,
-        Centre.slug, Centre.name_th, Centre.name_en, Centre.province_th, Centre.province_en,
+        Centre.id, Centre.slug, Centre.name_th, Centre.name_en, Centre.province_code, Centre.province_th,
+        Centre.province_en, Centre.region,
         _over_options_on_sale(func.min(Variant.price_satang)),
         _over_options_on_sale(func.count(func.distinct(Variant.price_satang))),
         _over_options_on_sale(func.coalesce(func.sum(_unheld), 0)),  # never below 0 per option (a check)
@@ -102,15 +92,15 @@ def product_cards(where: Iterable[ColumnElement[bool]], order_by: Iterable[Any],
 
 
 def _card(row: Any) -> ProductCard:
-    (product_id, slug, name_th, name_en, otop, otop_stars, centre_slug, centre_th, centre_en, province_th,
-     province_en, price_from, prices, available, filename, thumb, width, height, alt_th, alt_en, renditions) = row
+    (product_id, slug, name_th, name_en, otop, otop_stars, *centre, price_from, prices, available,
+     filename, thumb, width, height, alt_th, alt_en, renditions) = row
     image = None
     if filename is not None:
         image = CardImage(filename, thumb, width, height, alt_th or "", alt_en or "",
                           (renditions or {}).get("thumb_webp", ""))
     return ProductCard(
         id=product_id, slug=slug, name_th=name_th, name_en=name_en, otop=bool(otop), otop_stars=otop_stars,
-        centre=CardCentre(centre_slug, centre_th, centre_en, province_th, province_en),
+        centre=CentreEntry(*centre),
         main_image=image, price_from_satang=price_from, has_price_range=(prices or 0) > 1,
         stock_available=int(available or 0),
     )
