@@ -26,7 +26,6 @@ import hashlib
 import threading
 import time
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -47,6 +46,7 @@ from shop.models.workshops import WorkshopSession
 from shop.services.ordering import cart as carts
 from shop.services.ordering import lifecycle
 from shop.services.thai import as_utc
+from shop.worker_cache import WorkerCache
 
 FRAGMENT_TIMEOUT = 3600
 MISSING = "<missing>"  # cached stand-in for None (a page that does not exist)
@@ -224,55 +224,31 @@ def _pg_state(url: str, params: dict[str, Any]):
 # --------------------------------------------------------------------------- near cache
 
 
-class NearCache:
-    """The most used pages and fragments, kept in this worker in front of a shared cache (Redis):
-    a hot page costs no round trip. Page and fragment keys hold the versions they were made
-    for, so what is kept under a key never changes and a copy kept here is never stale."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.entries: OrderedDict[str, Any] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: str) -> Any:
-        with self.lock:
-            value = self.entries.get(key)
-            if value is not None:
-                self.entries.move_to_end(key)
-            return value
-
-    def put(self, key: str, value: Any) -> None:
-        if self.size <= 0:
-            return
-        with self.lock:
-            self.entries[key] = value
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-
-
 def init_near_cache(app) -> None:
-    """A near cache only in front of a shared cache; the per-worker cache is near already."""
+    """The most used pages and fragments, kept in this worker in front of a shared cache (Redis):
+    a hot page costs no round trip. Page and fragment keys hold the versions they were made for,
+    so what is kept under a key never changes and a copy kept here is never stale (nor expires).
+    Only in front of a shared cache: the per-worker cache is near already."""
     size = int(app.config.get("NEAR_CACHE_ENTRIES", 200)) if app.config.get("REDIS_URL") else 0
-    app.extensions["near_cache"] = NearCache(size)
+    app.extensions["near_cache"] = WorkerCache(size, default_timeout=0) if size > 0 else None
 
 
 def kept(key: str) -> Any:
     """What the cache holds under this versioned key (page or fragment), or None."""
-    near: NearCache | None = current_app.extensions.get("near_cache")
-    value = near.get(key) if near is not None and near.size else None
+    near: WorkerCache | None = current_app.extensions.get("near_cache")
+    value = near.get(key) if near is not None else None
     if value is None:
         value = cache.get(key)
         if value is not None and near is not None:
-            near.put(key, value)
+            near.set(key, value)
     return value
 
 
 def keep(key: str, value: Any) -> None:
     cache.set(key, value, timeout=FRAGMENT_TIMEOUT)
-    near: NearCache | None = current_app.extensions.get("near_cache")
+    near: WorkerCache | None = current_app.extensions.get("near_cache")
     if near is not None:
-        near.put(key, value)
+        near.set(key, value)
 
 
 # --------------------------------------------------------------------------- fragments

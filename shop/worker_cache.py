@@ -43,18 +43,25 @@ class WorkerCache(BaseCache):
             self.entries.move_to_end(key)
             return entry[1]
 
+    def _put(self, key: str, value: Any, timeout: int | timedelta | None) -> None:
+        """Keep `value` as the most recent entry, the least recent going past the threshold (under the lock)."""
+        self.entries[key] = (self._expires(timeout), value)
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.threshold:
+            self.entries.popitem(last=False)
+
     def set(self, key: str, value: Any, timeout: int | timedelta | None = None) -> bool:
         with self.lock:
-            self.entries[key] = (self._expires(timeout), value)
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.threshold:
-                self.entries.popitem(last=False)
+            self._put(key, value, timeout)
         return True
 
     def add(self, key: str, value: Any, timeout: int | timedelta | None = None) -> bool:
-        if self.has(key):
-            return False
-        return self.set(key, value, timeout)
+        with self.lock:  # looked at and kept in one step: of two threads adding a key, one wins
+            entry = self.entries.get(key)
+            if entry is not None and not (entry[0] and entry[0] <= time.monotonic()):
+                return False
+            self._put(key, value, timeout)
+        return True
 
     def has(self, key: str) -> bool:
         return self.get(key) is not None

@@ -47,7 +47,29 @@ class Bilingual:
         return getattr(self, f"{field}_th") or ""
 
 
-class Centre(Bilingual, Model):
+class InProvince:
+    """Something in a province, named in Thai and English (a centre, or a list's plain copy of one)."""
+
+    if TYPE_CHECKING:
+        province_th: str
+        province_en: str
+
+    def province_name(self, lang: str) -> str:
+        return self.province_en if lang == "en" else self.province_th
+
+
+class WithAltText:
+    """A photo's description for those who cannot see it; English falls back to Thai."""
+
+    if TYPE_CHECKING:
+        alt_th: str
+        alt_en: str
+
+    def alt(self, lang: str) -> str:
+        return (self.alt_en if lang == "en" and self.alt_en else self.alt_th) or ""
+
+
+class Centre(Bilingual, InProvince, Model):
     __tablename__ = "centre"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,9 +97,6 @@ class Centre(Bilingual, Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     products: Mapped[list[Product]] = relationship(back_populates="centre")
-
-    def province_name(self, lang: str) -> str:
-        return self.province_en if lang == "en" else self.province_th
 
     def __repr__(self) -> str:
         return f"<Centre {self.slug}>"
@@ -221,7 +240,7 @@ class Variant(Bilingual, Model):
         return f"<Variant {self.sku}>"
 
 
-class ProductImage(Model):
+class ProductImage(WithAltText, Model):
     """One photo in a product's gallery, in the order staff set; it may show one variant."""
 
     __tablename__ = "product_image"
@@ -244,9 +263,6 @@ class ProductImage(Model):
 
     product: Mapped[Product] = relationship(back_populates="images")
     variant: Mapped[Variant | None] = relationship()
-
-    def alt(self, lang: str) -> str:
-        return (self.alt_en if lang == "en" and self.alt_en else self.alt_th) or ""
 
     @property
     def widths(self) -> list[dict]:

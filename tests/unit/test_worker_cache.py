@@ -1,6 +1,8 @@
 """The per-worker cache: least recently used out first, in constant time; timeouts kept."""
 from __future__ import annotations
 
+import threading
+
 from shop import worker_cache
 from shop.worker_cache import WorkerCache
 
@@ -54,3 +56,40 @@ def test_the_shop_uses_it_when_there_is_no_redis(app):
 
     assert isinstance(cache.cache, WorkerCache)
     assert cache.cache.threshold == 2000
+
+
+def test_add_takes_the_place_of_an_expired_entry(monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(worker_cache.time, "monotonic", lambda: now[0])
+    cache = WorkerCache()
+    assert cache.add("k", 1, timeout=5)
+    now[0] += 6
+    assert cache.add("k", 2) and cache.get("k") == 2
+
+
+class _Gapped(WorkerCache):
+    """A look-up that, having found nothing, waits for a second thread to look too (0.2 s at
+    most): an add that looked first and kept after, in two steps, would let both threads keep."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gap = threading.Barrier(2)
+
+    def get(self, key):
+        found = super().get(key)
+        try:
+            self.gap.wait(timeout=0.2)
+        except threading.BrokenBarrierError:
+            pass
+        return found
+
+
+def test_of_two_threads_adding_one_key_exactly_one_wins():
+    cache = _Gapped()
+    answers: list[bool] = []
+    threads = [threading.Thread(target=lambda n=n: answers.append(cache.add("k", n))) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [False, True]

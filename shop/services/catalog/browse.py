@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from shop.extensions import db
 from shop.models import REGIONS, Category, Centre, Product, Variant, WorkshopSession
-from shop.services.catalog.cards import ProductCard, cards_statement, product_cards, read_cards
+from shop.services.catalog.cards import ProductCard, cards_statement, lowest_price, product_cards, read_cards
 from shop.services.ordering.cart import session_has_passed
 from shop.services.parsing import ascii_digits, parse_int
 from shop.text import normalise_for_search
@@ -124,15 +124,6 @@ def _sellable_variant(*conditions):
     return exists().where(Variant.product_id == Product.id, Variant.active.is_(True), *conditions)
 
 
-def _min_price():
-    return (
-        select(func.min(Variant.price_satang))
-        .where(Variant.product_id == Product.id, Variant.active.is_(True))
-        .correlate(Product)
-        .scalar_subquery()
-    )
-
-
 def search_products(filters: CatalogueFilters, per_page: int) -> ProductPage:
     """Active products matching the filters, one page of their cards, in two statements (the count, the cards)."""
     words = normalise_for_search(filters.q).split(" ") if filters.q else []
@@ -198,8 +189,8 @@ def _search_statements(shape: _SearchShape) -> tuple[Select, Select]:
             return Product.name_th.asc(), Product.id.asc()
         return Product.created_at.desc(), Product.id.desc()
 
-    page_ids = matching.order_by(*order(_min_price())).limit(bindparam("limit")).offset(bindparam("offset"))
-    return count, cards_statement(where=[Product.id.in_(page_ids.scalar_subquery())], order_by=order(_min_price()))
+    page_ids = matching.order_by(*order(lowest_price())).limit(bindparam("limit")).offset(bindparam("offset"))
+    return count, cards_statement(where=[Product.id.in_(page_ids.scalar_subquery())], order_by=order(lowest_price()))
 
 
 def featured_products(limit: int = 8) -> list[ProductCard]:

@@ -15,12 +15,12 @@ from sqlalchemy import ColumnElement, Select, func, select
 
 from shop.extensions import db
 from shop.models import Centre, Product, ProductImage, Variant
-from shop.models.catalog import Bilingual
+from shop.models.catalog import Bilingual, WithAltText
 from shop.services.catalog.directory import CentreEntry
 
 
 @dataclass(frozen=True)
-class CardImage:
+class CardImage(WithAltText):
     """A product's first photo, with what its thumbnail and a link preview need."""
 
     filename: str
@@ -30,9 +30,6 @@ class CardImage:
     alt_th: str
     alt_en: str
     thumb_webp: str
-
-    def alt(self, lang: str) -> str:
-        return (self.alt_en if lang == "en" and self.alt_en else self.alt_th) or ""
 
 
 @dataclass(frozen=True)
@@ -56,6 +53,11 @@ def _over_options_on_sale(expression: Any) -> Any:
             .correlate(Product).scalar_subquery())
 
 
+def lowest_price() -> Any:
+    """The lowest price of each product's options on sale (None with none), for the outer statement."""
+    return _over_options_on_sale(func.min(Variant.price_satang))
+
+
 _unheld = Variant.stock_on_hand - func.coalesce(Variant.stock_reserved, 0)
 _FIRST_PHOTO = (select(ProductImage.id).where(ProductImage.product_id == Product.id)
                 .order_by(ProductImage.position, ProductImage.id).limit(1).correlate(Product).scalar_subquery())
@@ -64,7 +66,7 @@ _CARDS = (
         Product.id, Product.slug, Product.name_th, Product.name_en, Product.otop, Product.otop_stars,
         Centre.id, Centre.slug, Centre.name_th, Centre.name_en, Centre.province_code, Centre.province_th,
         Centre.province_en, Centre.region,
-        _over_options_on_sale(func.min(Variant.price_satang)),
+        lowest_price(),
         _over_options_on_sale(func.count(func.distinct(Variant.price_satang))),
         _over_options_on_sale(func.coalesce(func.sum(_unheld), 0)),  # never below 0 per option (a check)
         ProductImage.filename, ProductImage.thumb_filename, ProductImage.width, ProductImage.height,

@@ -12,12 +12,12 @@ from sqlalchemy import select
 
 from shop.extensions import db
 from shop.models import Category, Centre
-from shop.models.catalog import Bilingual
+from shop.models.catalog import Bilingual, InProvince
 from shop.text import sort_by_name
 
 
 @dataclass(frozen=True)
-class CentreEntry(Bilingual):
+class CentreEntry(Bilingual, InProvince):
     id: int
     slug: str
     name_th: str
@@ -26,9 +26,6 @@ class CentreEntry(Bilingual):
     province_th: str
     province_en: str
     region: str
-
-    def province_name(self, lang: str) -> str:
-        return self.province_en if lang == "en" else self.province_th
 
 
 @dataclass(frozen=True)
@@ -44,7 +41,6 @@ class Directory:
     centres: tuple[CentreEntry, ...]  # the open centres
     categories: tuple[CategoryEntry, ...]  # in the staff's order
     _sorted: dict[str, list[CentreEntry]] = field(default_factory=dict, compare=False, repr=False)
-
     _provinces: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict, compare=False, repr=False)
 
     def centres_in(self, lang: str) -> list[CentreEntry]:
