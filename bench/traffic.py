@@ -221,25 +221,29 @@ class Churn:
 
 
 def shop_runs(cache: str, env: dict[str, str], settings: load.Settings, folder: Path, products: list[str],
-              catalogue: list[str]) -> list[Run]:
+              catalogue: list[str], only: str = "abcd") -> list[Run]:
     if cache == "redis":
         load.say(f"==> cleared {load.clear_redis_cache()} cached keys in {load.REDIS_URL}")
     runs = []
     with load.gunicorn_server(settings, env, folder) as base:
-        runs.append(measure("c cold products", cache, base, products, settings, folder))
-        for name, path in (("d single home", "/"), ("d single catalogue", "/products"), ("d single product", products[0])):
-            runs.append(measure(name, cache, base, [path], settings, folder, warmup=settings.warmup))
-        if settings.warmup:
+        if "c" in only:
+            runs.append(measure("c cold products", cache, base, products, settings, folder))
+        if "d" in only:
+            for name, path in (("d single home", "/"), ("d single catalogue", "/products"), ("d single product", products[0])):
+                runs.append(measure(name, cache, base, [path], settings, folder, warmup=settings.warmup))
+        if settings.warmup and ("a" in only or "b" in only):
             warm(base, products + catalogue)
-        runs.append(measure("a random products", cache, base, products, settings, folder))
-        runs.append(measure("a random catalogue", cache, base, catalogue, settings, folder))
-        with Churn(env) as churn:
-            busy = [measure("b busy products", cache, base, products, settings, folder),
-                    measure("b busy catalogue", cache, base, catalogue, settings, folder)]
-        for run in busy:
-            run.extra["churn"] = churn.counts
-        load.say(f"    churn: {churn.counts}")
-        runs += busy
+        if "a" in only:
+            runs.append(measure("a random products", cache, base, products, settings, folder))
+            runs.append(measure("a random catalogue", cache, base, catalogue, settings, folder))
+        if "b" in only:
+            with Churn(env) as churn:
+                busy = [measure("b busy products", cache, base, products, settings, folder),
+                        measure("b busy catalogue", cache, base, catalogue, settings, folder)]
+            for run in busy:
+                run.extra["churn"] = churn.counts
+            load.say(f"    churn: {churn.counts}")
+            runs += busy
     if cache == "redis":
         load.clear_redis_cache()
     return runs
@@ -272,7 +276,7 @@ def report(runs: list[Run], ceiling: float) -> None:
     load.say(f"\nceiling (bare Flask hello, faster of first and last): {ceiling:.0f} req/s")
 
 
-def parse_args(argv: Sequence[str] | None) -> tuple[load.Settings, list[str]]:
+def parse_args(argv: Sequence[str] | None) -> tuple[load.Settings, list[str], str]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pg", default=load.DEFAULT_PG)
     parser.add_argument("--duration", type=int, help="seconds per run (default 8; 3 with --quick)")
@@ -281,6 +285,8 @@ def parse_args(argv: Sequence[str] | None) -> tuple[load.Settings, list[str]]:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--cache", choices=("both", "redis", "worker"), default="both")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", default="abcd", help="the scenarios to run, by letter (default abcd: all; "
+                        "cd: the cold start and the single-URL pages)")
     parser.add_argument("--no-warm", action="store_true", help="no warm-up: neither the untimed visit of every "
                         "address before (a) nor the 1 s before each (d)")
     args = parser.parse_args(argv)
@@ -288,10 +294,12 @@ def parse_args(argv: Sequence[str] | None) -> tuple[load.Settings, list[str]]:
                              wrk_threads=2, warmup=0 if args.no_warm else 1, products=args.products or (1000 if args.quick else 5000),
                              workers=args.workers, worker_class="sync", threads=1, redis=False, rounds=1)
     caches = ["redis", "worker"] if args.cache == "both" else [args.cache]
-    return settings, caches
+    if not args.only or set(args.only) - set("abcd"):
+        parser.error("--only takes the letters of the scenarios, a to d (for example: --only cd)")
+    return settings, caches, args.only
 
 
-def run(settings: load.Settings, caches: list[str]) -> int:
+def run(settings: load.Settings, caches: list[str], only: str = "abcd") -> int:
     started = datetime.now()
     load.check_tools()
     load.require_loopback(settings.pg, "--pg")
@@ -313,7 +321,7 @@ def run(settings: load.Settings, caches: list[str]) -> int:
             for cache in caches:
                 cache_env = load.app_environment(env["DATABASE_URL"], folder, redis=cache == "redis")
                 cache_env["SECRET_KEY"] = env["SECRET_KEY"]
-                runs += shop_runs(cache, cache_env, settings, folder, products, catalogue)
+                runs += shop_runs(cache, cache_env, settings, folder, products, catalogue, only)
             runs.append(hello_run(settings, folder, "last"))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -331,10 +339,10 @@ def run(settings: load.Settings, caches: list[str]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    settings, caches = parse_args(argv)
+    settings, caches, only = parse_args(argv)
     signal.signal(signal.SIGTERM, load.raise_on_sigterm)
     try:
-        return run(settings, caches)
+        return run(settings, caches, only)
     except load.BenchError as error:
         print(f"traffic.py: {error}", file=sys.stderr)
         return 2

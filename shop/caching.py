@@ -26,7 +26,7 @@ import hashlib
 import threading
 import time
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +36,7 @@ import psycopg
 from flask import current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from psycopg import pq
 from sqlalchemy import DateTime, String, bindparam, cast, func, literal_column, select
 from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 
@@ -123,9 +124,14 @@ def _state_statement():
 
 
 _STATE = _state_statement()
-_STATE_PG = _STATE.compile(dialect=pg_psycopg.dialect())
-_STATE_PG_SQL = str(_STATE_PG)
-_STATE_PG_PARAMS = dict(_STATE_PG.params)
+# On PostgreSQL the statement is prepared once per connection and run through libpq itself, with
+# its parameters and answers as text: psycopg's cursor machinery cost more than the query.
+_STATE_PG = _STATE.compile(dialect=pg_psycopg.dialect(paramstyle="numeric_dollar"))
+_STATE_PG_SQL = str(_STATE_PG).encode()
+_STATE_PG_ORDER = tuple(_STATE_PG.positiontup or ())
+_STATE_PG_FIXED = {name: value for name, value in _STATE_PG.params.items() if value is not None}
+_STATE_PG_NAME = b"shop_state"
+_STATE_MOMENTS = tuple(isinstance(column.type, DateTime) for column in _STATE.selected_columns)
 
 
 def _moment(value: datetime | str | None) -> datetime | None:
@@ -140,6 +146,7 @@ def read_state(product_slug: str | None = None, centre_slug: str | None = None) 
     """The versions (and the product's or centre's, by slug) in one statement outside any transaction."""
     params = {"product_slug": product_slug, "centre_slug": centre_slug, "now": now()}
     engine = db.engine
+    row: Sequence[Any] | None
     if engine.dialect.name == "postgresql":
         url = _plain_urls.get(engine)
         if url is None:
@@ -198,27 +205,54 @@ _local = threading.local()
 _plain_urls: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()  # each engine's URL for psycopg
 
 
-def _pg_state(url: str, params: dict[str, Any]):
+def _pg_state(url: str, params: dict[str, Any]) -> tuple[Any, ...]:
     """The state query on this thread's own autocommit connection: one round trip, no pool.
 
     Each worker thread keeps one small connection for it (made after gunicorn forks, on first
-    use); a broken one is replaced once, so a database restart costs nothing visible.
+    use), with the statement prepared on it (planned once, not per request); a broken one is
+    replaced once, so a database restart costs nothing visible.
     """
     connections = _local.__dict__.setdefault("connections", {})
+    values = [_pg_text(params[name] if name in params else _STATE_PG_FIXED.get(name)) for name in _STATE_PG_ORDER]
     for attempt in (1, 2):
         conn = connections.get(url)
         if conn is None or conn.closed:
-            conn = connections[url] = psycopg.connect(
-                url, autocommit=True, connect_timeout=5, prepare_threshold=0,  # prepared: planned once, not per request
-                options="-c plan_cache_mode=force_generic_plan",
-            )
+            conn = connections[url] = _state_connection(url)
         try:
-            return conn.execute(_STATE_PG_SQL, {**_STATE_PG_PARAMS, **params}).fetchone()
+            result = conn.pgconn.exec_prepared(_STATE_PG_NAME, values)
         except psycopg.OperationalError:
-            connections.pop(url, None)
-            if attempt == 2:
-                raise
-    return None
+            result = None
+        if result is not None and result.status == pq.ExecStatus.TUPLES_OK:
+            return tuple(
+                None if (value := result.get_value(0, i)) is None else value.decode() if moment else int(value)
+                for i, moment in enumerate(_STATE_MOMENTS)
+            )
+        if conn.pgconn.status == pq.ConnStatus.OK:  # the server answered with an error: not a lost connection
+            raise psycopg.DatabaseError(result.get_error_message() if result is not None else "the state query failed")
+        conn.close()
+        connections.pop(url, None)
+        if attempt == 2:
+            raise psycopg.OperationalError("the database connection for the catalogue state was lost twice")
+    raise AssertionError("unreachable")
+
+
+def _state_connection(url: str) -> psycopg.Connection:
+    conn = psycopg.connect(url, autocommit=True, connect_timeout=5,
+                           options="-c plan_cache_mode=force_generic_plan -c TimeZone=UTC -c DateStyle=ISO")
+    result = conn.pgconn.prepare(_STATE_PG_NAME, _STATE_PG_SQL)
+    if result.status != pq.ExecStatus.COMMAND_OK:
+        conn.close()
+        raise psycopg.DatabaseError(result.get_error_message())
+    return conn
+
+
+def _pg_text(value: Any) -> bytes | None:
+    """A parameter as PostgreSQL reads it in text form."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat().encode()
+    return str(value).encode()
 
 
 # --------------------------------------------------------------------------- near cache
