@@ -156,7 +156,8 @@ class EarlyPages:
 
         headers = [("Vary", caching.VARY), ("Cache-Control", caching.shared_cache_control())]
         headers += [*self.headers, ("X-Request-ID", uuid.uuid4().hex)]
-        if caching.etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), etag()):
+        if_none_match = environ.get("HTTP_IF_NONE_MATCH", "")
+        if if_none_match and caching.etag_matches(if_none_match, etag()):
             return "304 Not Modified", [("ETag", etag()), *headers], b""
         entry = caching.kept(key)
         if entry is None:
