@@ -50,7 +50,8 @@ def create_app(config: object | None = None) -> Flask:
     app.config.from_object(config)
     app.logger.setLevel(app.config.get("LOG_LEVEL", "INFO"))
     language_urls.init_app(app)  # /en/... is the English shop
-    app.config.setdefault("CACHE_RELEASE", caching.release_tag([BASE_DIR / "templates", BASE_DIR / "shop" / "translations"]))
+    if not app.config.get("CACHE_RELEASE"):  # a release may name itself; else the digest of its templates
+        app.config["CACHE_RELEASE"] = caching.release_tag([BASE_DIR / "templates", BASE_DIR / "shop" / "translations"])
     early = early_pages.init_app(app)  # cached pages for anonymous visitors, before Flask's machinery
     if app.config.get("TRUST_PROXY_HEADERS"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]

@@ -7,6 +7,7 @@ its tests are skipped with the reason.
 """
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import secrets
@@ -292,10 +293,20 @@ class SharedTemplateCode(jinja2.BytecodeCache):
 TEMPLATE_CODE = SharedTemplateCode()
 
 
+@functools.cache
+def release() -> str:
+    """The digest of the templates and translations, worked out once per test process, not per app."""
+    from shop import caching
+    from shop.config import BASE_DIR
+
+    return caching.release_tag([BASE_DIR / "templates", BASE_DIR / "shop" / "translations"])
+
+
 @pytest.fixture
 def app(backend: str, tmp_path: Path):
     config = TestConfig(backend, str(tmp_path))
     setattr(config, SharedEngines.FLAG, True)
+    config.CACHE_RELEASE = release()  # type: ignore[attr-defined]
     app = create_app(config)
     app.jinja_env.bytecode_cache = TEMPLATE_CODE
     app.test_client_class = IsolatedClient
