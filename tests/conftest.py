@@ -60,6 +60,20 @@ def _cheap_password_hashes() -> Iterator[None]:
         yield
 
 
+# A paid order's receipt is laid out as a PDF when the payment commits (it goes with the email),
+# so every test whose world holds a paid order made one: WeasyPrint's layout was a seventh of the
+# web tests' time. Layout depends only on the HTML (tests/unit/test_pdf.py checks the same HTML
+# gives the same bytes), so each test process lays out each distinct page once.
+@pytest.fixture(autouse=True, scope="session")
+def _each_pdf_laid_out_once() -> Iterator[None]:
+    from shop.services import pdf
+
+    laid_out = functools.lru_cache(maxsize=256)(pdf.lay_out)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf, "lay_out", laid_out)
+        yield
+
+
 # Each test makes its own app, and werkzeug compiles Python code (by way of an AST) for building
 # the URL of each of the shop's rules in each new app: two thirds of the time create_app takes.
 # The code depends only on the rule's parts and its default values, never on the app (it reaches
