@@ -331,7 +331,7 @@ def run(settings: load.Settings, caches: list[str], only: str = "abcd") -> int:
     path = load.RESULTS_DIR / f"traffic-{started:%Y%m%d-%H%M%S}.json"
     path.write_text(json.dumps({
         "started": started.isoformat(timespec="seconds"), "host": platform.node(), "cpus": os.cpu_count(),
-        "load_before": os.getloadavg(), "settings": asdict(settings), "ceiling_rps": ceiling,
+        "load_before": os.getloadavg(), "settings": asdict(settings), "scenarios": only, "ceiling_rps": ceiling,
         "runs": [asdict(r) for r in runs],
     }, indent=2, ensure_ascii=False))
     load.say(f"results: {path.relative_to(load.REPO_ROOT)}")

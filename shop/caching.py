@@ -36,6 +36,7 @@ import psycopg
 from flask import current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from psycopg import errors as pg_errors
 from psycopg import pq
 from sqlalchemy import DateTime, String, bindparam, cast, func, literal_column, select
 from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
@@ -144,7 +145,7 @@ def _moment(value: datetime | str | None) -> datetime | None:
 
 def read_state(product_slug: str | None = None, centre_slug: str | None = None) -> State:
     """The versions (and the product's or centre's, by slug) in one statement outside any transaction."""
-    params = {"product_slug": product_slug, "centre_slug": centre_slug, "now": now()}
+    params = {"product_slug": _slug(product_slug), "centre_slug": _slug(centre_slug), "now": now()}
     engine = db.engine
     row: Sequence[Any] | None
     if engine.dialect.name == "postgresql":
@@ -159,6 +160,11 @@ def read_state(product_slug: str | None = None, centre_slug: str | None = None) 
     if not row:
         return State(None, None)
     return State(row[0], row[1], _moment(row[2]), row[8] or 0, row[3], row[4] or 0, row[5], row[6] or 0, _moment(row[7]))
+
+
+def _slug(slug: str | None) -> str | None:
+    """A slug as looked up: one with a NUL in it names nothing (libpq would cut it short at the NUL)."""
+    return None if slug is None or "\x00" in slug else slug
 
 
 def now() -> datetime:
@@ -209,8 +215,10 @@ def _pg_state(url: str, params: dict[str, Any]) -> tuple[Any, ...]:
     """The state query on this thread's own autocommit connection: one round trip, no pool.
 
     Each worker thread keeps one small connection for it (made after gunicorn forks, on first
-    use), with the statement prepared on it (planned once, not per request); a broken one is
-    replaced once, so a database restart costs nothing visible.
+    use), with the statement prepared on it (planned once, not per request). A connection that
+    fails is replaced once, with the statement prepared again: a database restart costs nothing
+    visible, and neither does a prepared plan a migration made stale ("cached plan must not
+    change result type"). A second failure is raised as psycopg raises the server's error.
     """
     connections = _local.__dict__.setdefault("connections", {})
     values = [_pg_text(params[name] if name in params else _STATE_PG_FIXED.get(name)) for name in _STATE_PG_ORDER]
@@ -227,22 +235,25 @@ def _pg_state(url: str, params: dict[str, Any]) -> tuple[Any, ...]:
                 None if (value := result.get_value(0, i)) is None else value.decode() if moment else int(value)
                 for i, moment in enumerate(_STATE_MOMENTS)
             )
-        if conn.pgconn.status == pq.ConnStatus.OK:  # the server answered with an error: not a lost connection
-            raise psycopg.DatabaseError(result.get_error_message() if result is not None else "the state query failed")
         conn.close()
         connections.pop(url, None)
         if attempt == 2:
-            raise psycopg.OperationalError("the database connection for the catalogue state was lost twice")
+            if result is not None and conn.pgconn.status == pq.ConnStatus.OK:
+                raise pg_errors.error_from_result(result)
+            raise psycopg.OperationalError("the database connection for the catalogue state failed twice")
     raise AssertionError("unreachable")
 
 
 def _state_connection(url: str) -> psycopg.Connection:
     conn = psycopg.connect(url, autocommit=True, connect_timeout=5,
                            options="-c plan_cache_mode=force_generic_plan -c TimeZone=UTC -c DateStyle=ISO")
-    result = conn.pgconn.prepare(_STATE_PG_NAME, _STATE_PG_SQL)
-    if result.status != pq.ExecStatus.COMMAND_OK:
+    try:
+        result = conn.pgconn.prepare(_STATE_PG_NAME, _STATE_PG_SQL)
+        if result.status != pq.ExecStatus.COMMAND_OK:
+            raise pg_errors.error_from_result(result)
+    except BaseException:
         conn.close()
-        raise psycopg.DatabaseError(result.get_error_message())
+        raise
     return conn
 
 

@@ -21,7 +21,12 @@ def test_the_same_html_gives_the_same_bytes_and_other_html_other_bytes():
 
 
 def test_the_tests_keep_a_pdf_per_page_and_lay_out_a_new_page_anew():
-    """The kept copy answers only for the very same HTML."""
+    """The kept copy answers only for the very same HTML, with what WeasyPrint made of it."""
     page = PAGE % (pdf.THAI_FONTS, "ใบลดหนี้ CN-2026-000007")
-    assert pdf.lay_out(page) == _real_lay_out(page)
-    assert_says(pdf.lay_out(PAGE % (pdf.THAI_FONTS, "CN-2026-000008")), "CN-2026-000008")
+    first = pdf.lay_out(page)
+    kept = pdf.lay_out.cache_info().hits
+    assert pdf.lay_out(page) is first and pdf.lay_out.cache_info().hits == kept + 1
+    assert first == _real_lay_out(page)
+    other = pdf.lay_out(PAGE % (pdf.THAI_FONTS, "CN-2026-000008"))
+    assert pdf.lay_out.cache_info().hits == kept + 1  # a new page is laid out, not looked up
+    assert_says(other, "CN-2026-000008")

@@ -1,7 +1,7 @@
 """The one state query of every storefront request (shop/caching.py): its versions, the soonest
 stock hold and a workshop's next session, read right on both databases; on PostgreSQL, on its own
 prepared connection that a database restart does not break."""
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -59,8 +59,13 @@ def postgresql_only(backend):
         pytest.skip("the state's own prepared connection is PostgreSQL's")
 
 
+def _state_connection():
+    """This thread's state connection to the app's database (a thread may hold others, to other databases)."""
+    return caching._local.connections[caching._plain_urls[db.engine]]  # noqa: SLF001
+
+
 def _state_backend_pid() -> int:
-    return next(iter(caching._local.connections.values())).info.backend_pid  # noqa: SLF001
+    return _state_connection().info.backend_pid
 
 
 def test_the_state_connection_is_replaced_when_the_server_drops_it(app, postgresql_only):
@@ -87,7 +92,45 @@ def test_a_state_read_after_a_commit_sees_it(app, postgresql_only):
     assert caching.read_state("leaf-scarf").product_version == before + 1
 
 
-def test_the_time_is_sent_as_an_instant(app):
-    """A workshop starting a second from now is still to come; a second ago, it has begun."""
-    assert caching._pg_text(datetime(2026, 11, 26, 6, 30, tzinfo=UTC) + timedelta(seconds=1)) == b"2026-11-26T06:30:01+00:00"  # noqa: SLF001
-    assert caching._pg_text(None) is None and caching._pg_text(3) == b"3" and caching._pg_text("slug") == b"slug"  # noqa: SLF001
+def test_a_session_is_next_until_the_moment_it_starts(app, world, monkeypatch):  # noqa: F811
+    """The state's time goes to the database as an instant: a second before a workshop session
+    starts it is the next one; at its start it is not (and the product's page key moves)."""
+    _, session = add_session_on_the_web(app, world)
+    starts = as_utc(session.starts_at)
+    monkeypatch.setattr(caching, "now", lambda: starts - timedelta(seconds=1))
+    before = caching.read_state("leaf-printing-workshop")
+    assert before.next_session == starts
+    monkeypatch.setattr(caching, "now", lambda: starts)
+    after = caching.read_state("leaf-printing-workshop")
+    assert after.next_session is None
+    assert before.tag("storefront.product") != after.tag("storefront.product")
+
+
+def test_a_slug_with_a_nul_in_it_names_nothing(app):
+    """libpq would cut a text parameter short at a NUL: "leaf-scarf\\x00x" must not read as "leaf-scarf"."""
+    make_product(make_centre("surat-thani"), slug="leaf-scarf")
+    db.session.commit()
+    assert caching.read_state("leaf-scarf").product_id is not None
+    state = caching.read_state("leaf-scarf\x00x", "surat-thani\x00")
+    assert (state.product_id, state.centre_id) == (None, None)
+
+
+def test_a_failed_prepared_statement_gets_a_new_connection_once_then_the_servers_error(app, postgresql_only, monkeypatch):
+    """An error the server answers (a plan a migration made stale, say) is tried once more on a new
+    connection, with the statement prepared again; a second failure is the server's own error."""
+    import psycopg
+
+    make_product(make_centre("surat-thani"), slug="leaf-scarf")
+    db.session.commit()
+    expected = caching.read_state("leaf-scarf")
+    first = _state_backend_pid()
+    _state_connection().pgconn.exec_(b"DEALLOCATE shop_state")  # the prepared statement is gone on this connection
+    assert caching.read_state("leaf-scarf") == expected
+    assert _state_backend_pid() != first
+
+    # A statement the server refuses on every connection: its own error, after one new connection.
+    monkeypatch.setattr(caching, "_STATE_PG_SQL", b"SELECT version FROM no_such_table")
+    _state_connection().pgconn.exec_(b"DEALLOCATE shop_state")
+    with pytest.raises(psycopg.errors.UndefinedTable):
+        caching.read_state("leaf-scarf")
+    assert caching._plain_urls[db.engine] not in caching._local.connections  # noqa: SLF001 - no broken one kept
