@@ -59,13 +59,13 @@ def postgresql_only(backend):
         pytest.skip("the state's own prepared connection is PostgreSQL's")
 
 
-def _state_connection():
+def _thread_state_connection():
     """This thread's state connection to the app's database (a thread may hold others, to other databases)."""
     return caching._local.connections[caching._plain_urls[db.engine]]  # noqa: SLF001
 
 
 def _state_backend_pid() -> int:
-    return _state_connection().info.backend_pid
+    return _thread_state_connection().info.backend_pid
 
 
 def test_the_state_connection_is_replaced_when_the_server_drops_it(app, postgresql_only):
@@ -124,13 +124,13 @@ def test_a_failed_prepared_statement_gets_a_new_connection_once_then_the_servers
     db.session.commit()
     expected = caching.read_state("leaf-scarf")
     first = _state_backend_pid()
-    _state_connection().pgconn.exec_(b"DEALLOCATE shop_state")  # the prepared statement is gone on this connection
+    _thread_state_connection().pgconn.exec_(b"DEALLOCATE shop_state")  # the prepared statement is gone on this connection
     assert caching.read_state("leaf-scarf") == expected
     assert _state_backend_pid() != first
 
     # A statement the server refuses on every connection: its own error, after one new connection.
     monkeypatch.setattr(caching, "_STATE_PG_SQL", b"SELECT version FROM no_such_table")
-    _state_connection().pgconn.exec_(b"DEALLOCATE shop_state")
+    _thread_state_connection().pgconn.exec_(b"DEALLOCATE shop_state")
     with pytest.raises(psycopg.errors.UndefinedTable):
         caching.read_state("leaf-scarf")
     assert caching._plain_urls[db.engine] not in caching._local.connections  # noqa: SLF001 - no broken one kept
