@@ -23,25 +23,19 @@ signed-in visitors.
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
-import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-import psycopg
 from flask import current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from psycopg import errors as pg_errors
-from psycopg import pq
 from sqlalchemy import DateTime, String, bindparam, cast, func, literal_column, select
-from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 
-from shop import compression
+from shop import compression, prepared
 from shop.extensions import cache, db, read_outside_a_transaction
 from shop.models.catalog import IMPACT, LISTS, SITE, CatalogVersion, Centre, PageVersion, Product, Variant
 from shop.models.workshops import WorkshopSession
@@ -125,14 +119,8 @@ def _state_statement():
 
 
 _STATE = _state_statement()
-# On PostgreSQL the statement is prepared once per connection and run through libpq itself, with
-# its parameters and answers as text: psycopg's cursor machinery cost more than the query.
-_STATE_PG = _STATE.compile(dialect=pg_psycopg.dialect(paramstyle="numeric_dollar"))
-_STATE_PG_SQL = str(_STATE_PG).encode()
-_STATE_PG_ORDER = tuple(_STATE_PG.positiontup or ())
-_STATE_PG_FIXED = {name: value for name, value in _STATE_PG.params.items() if value is not None}
-_STATE_PG_NAME = b"shop_state"
 _STATE_MOMENTS = tuple(isinstance(column.type, DateTime) for column in _STATE.selected_columns)
+STATE = prepared.PreparedRead("shop_state", _STATE, [prepared.as_text if moment else int for moment in _STATE_MOMENTS])
 
 
 def _moment(value: datetime | str | None) -> datetime | None:
@@ -146,17 +134,7 @@ def _moment(value: datetime | str | None) -> datetime | None:
 def read_state(product_slug: str | None = None, centre_slug: str | None = None) -> State:
     """The versions (and the product's or centre's, by slug) in one statement outside any transaction."""
     params = {"product_slug": _slug(product_slug), "centre_slug": _slug(centre_slug), "now": now()}
-    engine = db.engine
-    row: Sequence[Any] | None
-    if engine.dialect.name == "postgresql":
-        url = _plain_urls.get(engine)
-        if url is None:
-            url = _plain_urls[engine] = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        row = _pg_state(url, params)
-    else:
-        # One statement outside any transaction: no BEGIN/COMMIT round trips on the hot path.
-        with db.engine.connect() as conn:
-            row = conn.execution_options(isolation_level="AUTOCOMMIT").execute(_STATE, params).first()
+    row = STATE.first(params)
     if not row:
         return State(None, None)
     return State(row[0], row[1], _moment(row[2]), row[8] or 0, row[3], row[4] or 0, row[5], row[6] or 0, _moment(row[7]))
@@ -207,63 +185,6 @@ def catalog_version() -> str | None:
 
 EARLY_STATE = "shop.cache_state"  # the early path hands its state read to Flask on a miss
 EARLY_MISS = "shop.cache_missed"  # and the page key it found nothing under (Flask need not look again)
-_local = threading.local()
-_plain_urls: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()  # each engine's URL for psycopg
-
-
-def _pg_state(url: str, params: dict[str, Any]) -> tuple[Any, ...]:
-    """The state query on this thread's own autocommit connection: one round trip, no pool.
-
-    Each worker thread keeps one small connection for it (made after gunicorn forks, on first
-    use), with the statement prepared on it (planned once, not per request). A connection that
-    fails is replaced once, with the statement prepared again: a database restart costs nothing
-    visible, and neither does a prepared plan a migration made stale ("cached plan must not
-    change result type"). A second failure is raised as psycopg raises the server's error.
-    """
-    connections = _local.__dict__.setdefault("connections", {})
-    values = [_pg_text(params[name] if name in params else _STATE_PG_FIXED.get(name)) for name in _STATE_PG_ORDER]
-    for attempt in (1, 2):
-        conn = connections.get(url)
-        if conn is None or conn.closed:
-            conn = connections[url] = _state_connection(url)
-        try:
-            result = conn.pgconn.exec_prepared(_STATE_PG_NAME, values)
-        except psycopg.OperationalError:
-            result = None
-        if result is not None and result.status == pq.ExecStatus.TUPLES_OK:
-            return tuple(
-                None if (value := result.get_value(0, i)) is None else value.decode() if moment else int(value)
-                for i, moment in enumerate(_STATE_MOMENTS)
-            )
-        conn.close()
-        connections.pop(url, None)
-        if attempt == 2:
-            if result is not None and conn.pgconn.status == pq.ConnStatus.OK:
-                raise pg_errors.error_from_result(result)
-            raise psycopg.OperationalError("the database connection for the catalogue state failed twice")
-    raise AssertionError("unreachable")
-
-
-def _state_connection(url: str) -> psycopg.Connection:
-    conn = psycopg.connect(url, autocommit=True, connect_timeout=5,
-                           options="-c plan_cache_mode=force_generic_plan -c TimeZone=UTC -c DateStyle=ISO")
-    try:
-        result = conn.pgconn.prepare(_STATE_PG_NAME, _STATE_PG_SQL)
-        if result.status != pq.ExecStatus.COMMAND_OK:
-            raise pg_errors.error_from_result(result)
-    except BaseException:
-        conn.close()
-        raise
-    return conn
-
-
-def _pg_text(value: Any) -> bytes | None:
-    """A parameter as PostgreSQL reads it in text form."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.isoformat().encode()
-    return str(value).encode()
 
 
 # --------------------------------------------------------------------------- near cache

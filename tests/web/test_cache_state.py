@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from shop import caching
+from shop import caching, prepared
 from shop.extensions import db
 from shop.models.catalog import PageVersion
 from shop.services.thai import as_utc
@@ -61,7 +61,9 @@ def postgresql_only(backend):
 
 def _thread_state_connection():
     """This thread's state connection to the app's database (a thread may hold others, to other databases)."""
-    return caching._local.connections[caching._plain_urls[db.engine]]  # noqa: SLF001
+    conn = prepared.app_connection()
+    assert conn is not None
+    return conn.conn
 
 
 def _state_backend_pid() -> int:
@@ -129,8 +131,8 @@ def test_a_failed_prepared_statement_gets_a_new_connection_once_then_the_servers
     assert _state_backend_pid() != first
 
     # A statement the server refuses on every connection: its own error, after one new connection.
-    monkeypatch.setattr(caching, "_STATE_PG_SQL", b"SELECT version FROM no_such_table")
+    monkeypatch.setattr(caching.STATE, "sql", b"SELECT version FROM no_such_table")
     _thread_state_connection().pgconn.exec_(b"DEALLOCATE shop_state")
     with pytest.raises(psycopg.errors.UndefinedTable):
         caching.read_state("leaf-scarf")
-    assert caching._plain_urls[db.engine] not in caching._local.connections  # noqa: SLF001 - no broken one kept
+    assert prepared.app_connection() is None  # no broken one kept
