@@ -1,10 +1,10 @@
 """The catalogue: centres, categories, products, their variants and images."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
 from sqlalchemy import (
     JSON,
@@ -69,6 +69,102 @@ class WithAltText:
         return (self.alt_en if lang == "en" and self.alt_en else self.alt_th) or ""
 
 
+class Stocked:
+    """An option's units: on the shelf, and how many of those are held for orders not yet shipped."""
+
+    if TYPE_CHECKING:
+        stock_on_hand: int
+        stock_reserved: int | None
+
+    @property
+    def available(self) -> int:
+        """Units that can still be sold."""
+        return max(self.stock_on_hand - (self.stock_reserved or 0), 0)
+
+
+class WithRenditions:
+    """A photo's widths made at upload, WebP and JPEG (services/catalog/media.py)."""
+
+    if TYPE_CHECKING:
+        renditions: dict | None
+
+    @property
+    def widths(self) -> list[dict]:
+        """Each width as {"width", "height", "jpeg", "webp"}, narrowest first; [] before renditions."""
+        return list((self.renditions or {}).get("widths", []))
+
+    @property
+    def thumb_webp(self) -> str:
+        return (self.renditions or {}).get("thumb_webp", "")
+
+
+class _Option(Protocol):  # read-only members: a frozen dataclass's fields match them too
+    @property
+    def active(self) -> bool: ...
+
+    @property
+    def price_satang(self) -> int: ...
+
+    @property
+    def available(self) -> int: ...
+
+
+class _WithOptions(Protocol):
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def variants(self) -> Sequence[_Option]: ...
+
+    @property
+    def images(self) -> Sequence[object]: ...
+
+
+OptionT = TypeVar("OptionT", bound=_Option, covariant=True)
+PhotoT = TypeVar("PhotoT", covariant=True)
+
+
+class _HasOptions(Protocol[OptionT, PhotoT]):
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def variants(self) -> Sequence[OptionT]: ...
+
+    @property
+    def images(self) -> Sequence[PhotoT]: ...
+
+
+class ProductFigures:
+    """What a product's page and lists show of its options on sale and its photos: the ORM's
+    Product and the storefront's plain copy of one (services/catalog/product_page.py) alike."""
+
+    @property
+    def is_workshop(self: _WithOptions) -> bool:
+        return self.kind == "workshop"
+
+    @property
+    def sellable_variants(self: _HasOptions[OptionT, PhotoT]) -> list[OptionT]:
+        return [v for v in self.variants if v.active]
+
+    @property
+    def price_from_satang(self: _WithOptions) -> int | None:
+        prices = [v.price_satang for v in self.variants if v.active]
+        return min(prices) if prices else None
+
+    @property
+    def has_price_range(self: _WithOptions) -> bool:
+        return len({v.price_satang for v in self.variants if v.active}) > 1
+
+    @property
+    def stock_available(self: _WithOptions) -> int:
+        return sum(v.available for v in self.variants if v.active)
+
+    @property
+    def main_image(self: _HasOptions[OptionT, PhotoT]) -> PhotoT | None:
+        return self.images[0] if self.images else None
+
+
 class Centre(Bilingual, InProvince, Model):
     __tablename__ = "centre"
 
@@ -115,7 +211,7 @@ class Category(Bilingual, Model):
         return f"<Category {self.slug}>"
 
 
-class Product(Bilingual, Model):
+class Product(Bilingual, ProductFigures, Model):
     __tablename__ = "product"
     __table_args__ = (
         CheckConstraint("otop_stars IS NULL OR (otop_stars BETWEEN 1 AND 5)", name="otop_stars_range"),
@@ -165,31 +261,6 @@ class Product(Bilingual, Model):
     def is_active(self) -> bool:
         return self.status == "active"
 
-    @property
-    def is_workshop(self) -> bool:
-        return self.kind == "workshop"
-
-    @property
-    def sellable_variants(self) -> list[Variant]:
-        return [v for v in self.variants if v.active]
-
-    @property
-    def price_from_satang(self) -> int | None:
-        prices = [v.price_satang for v in self.sellable_variants]
-        return min(prices) if prices else None
-
-    @property
-    def has_price_range(self) -> bool:
-        return len({v.price_satang for v in self.sellable_variants}) > 1
-
-    @property
-    def stock_available(self) -> int:
-        return sum(v.available for v in self.sellable_variants)
-
-    @property
-    def main_image(self) -> ProductImage | None:
-        return self.images[0] if self.images else None
-
     def refresh_search_text(self) -> None:
         parts = [self.name_th, self.name_en, self.description_th, self.description_en, self.slug]
         self.search_text = normalise_for_search(" ".join(p or "" for p in parts))
@@ -198,7 +269,7 @@ class Product(Bilingual, Model):
         return f"<Product {self.slug}>"
 
 
-class Variant(Bilingual, Model):
+class Variant(Bilingual, Stocked, Model):
     """What is actually sold: a product with no options has exactly one variant."""
 
     __tablename__ = "variant"
@@ -231,16 +302,11 @@ class Variant(Bilingual, Model):
     def is_low(self) -> bool:
         return self.available <= self.low_stock_threshold
 
-    @property
-    def available(self) -> int:
-        """Units that can still be sold."""
-        return max(self.stock_on_hand - (self.stock_reserved or 0), 0)
-
     def __repr__(self) -> str:
         return f"<Variant {self.sku}>"
 
 
-class ProductImage(WithAltText, Model):
+class ProductImage(WithAltText, WithRenditions, Model):
     """One photo in a product's gallery, in the order staff set; it may show one variant."""
 
     __tablename__ = "product_image"
@@ -263,15 +329,6 @@ class ProductImage(WithAltText, Model):
 
     product: Mapped[Product] = relationship(back_populates="images")
     variant: Mapped[Variant | None] = relationship()
-
-    @property
-    def widths(self) -> list[dict]:
-        """Each width as {"width", "height", "jpeg", "webp"}, narrowest first; [] before renditions."""
-        return list((self.renditions or {}).get("widths", []))
-
-    @property
-    def thumb_webp(self) -> str:
-        return (self.renditions or {}).get("thumb_webp", "")
 
 
 class CatalogVersion(Model):

@@ -11,6 +11,7 @@ from shop.models import REGIONS
 from shop.routing import is_safe_path
 from shop.services.catalog import browse as catalog
 from shop.services.catalog.directory import read_directory
+from shop.services.catalog.product_page import product_page, workshop_sessions
 from shop.services.errors import DomainError
 from shop.services.ordering import cart as carts
 from shop.services.parsing import parse_id, parse_int
@@ -100,14 +101,14 @@ def product(slug: str):
     option = parse_id(request.args.get("option"))
 
     def render() -> tuple[str, str, dict] | None:
-        found = catalog.product_by_slug(slug)
+        found = product_page(slug)
         if found is None:
             return None
         meta = seo.product_meta(found, lang)
         html = render_template(
             "storefront/_product_body.html", product=found, csrf_placeholder=CSRF_PLACEHOLDER,
             share_url=meta["structured_data"][0]["url"], chosen_quantity=quantity, chosen_option=option,
-            sessions=catalog.workshop_sessions(found) if found.is_workshop else [],
+            sessions=workshop_sessions(found) if found.is_workshop else [],
         )
         return found.localised("name", lang), html, meta
 
@@ -122,7 +123,7 @@ def product(slug: str):
 @bp.post("/products/<slug>/quantity")
 def product_quantity(slug: str):
     """The − / + buttons without JavaScript: the product page again, the quantity moved by one."""
-    if catalog.product_by_slug(slug) is None:
+    if product_page(slug) is None:
         abort(404)
     try:
         quantity = carts.step_quantity(request.form.get("quantity"), request.form.get("step"))

@@ -9,10 +9,11 @@ from __future__ import annotations
 from flask import current_app, url_for
 from flask_babel import gettext as _
 
-from shop.models import Centre, Product, ProductImage
+from shop.models import Centre, ProductImage
 from shop.services.catalog.browse import CatalogueFilters
 from shop.services.catalog.cards import CardImage, ProductCard
 from shop.services.catalog.directory import CategoryEntry, CentreEntry
+from shop.services.catalog.product_page import PagePhoto, ProductPage
 from shop.services.money import format_baht
 
 SCHEMA = "https://schema.org"
@@ -45,7 +46,7 @@ def decimal_baht(satang: int) -> str:
     return f"{satang // 100}.{satang % 100:02d}"
 
 
-def image_preview(image: ProductImage | CardImage, alt: str) -> dict:
+def image_preview(image: ProductImage | CardImage | PagePhoto, alt: str) -> dict:
     """The full-size JPEG (at most 1200 px): a size and format LINE, Facebook and X all take."""
     return {"url": absolute(url_for("storefront.media", filename=image.filename)),
             "width": image.width, "height": image.height, "alt": alt}
@@ -67,7 +68,7 @@ def _catalogue_crumb() -> tuple[str, str]:
     return _("All products"), absolute(url_for("storefront.catalogue"))
 
 
-def product_meta(product: Product, lang: str) -> dict:
+def product_meta(product: ProductPage, lang: str) -> dict:
     """A product page: Product with one Offer per option (THB, availability from stock, sold by
     the centre), the breadcrumb trail, and a preview with the first photo and the price."""
     name = product.localised("name", lang)

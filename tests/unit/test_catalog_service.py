@@ -3,6 +3,7 @@ import pytest
 
 from shop.extensions import db
 from shop.services.catalog import browse as catalog
+from shop.services.catalog.product_page import product_page
 from tests.factories import make_category, make_centre, make_product
 
 
@@ -76,8 +77,8 @@ def test_archived_products_and_products_without_sellable_variants_are_hidden(app
     gone.variants[0].active = False
     db.session.commit()
     assert slugs(search()) == ["shown"]
-    assert catalog.product_by_slug("archived") is None
-    assert catalog.product_by_slug("shown") is not None
+    assert product_page("archived") is None
+    assert product_page("shown") is not None
 
 
 def test_sorting_by_newest_and_by_lowest_variant_price(app):

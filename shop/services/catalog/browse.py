@@ -3,17 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import Select, and_, bindparam, exists, func, select
-from sqlalchemy.orm import defer, joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from shop.extensions import db
-from shop.models import REGIONS, Category, Centre, Product, Variant, WorkshopSession
+from shop.models import REGIONS, Category, Centre, Product, Variant
 from shop.services.catalog.cards import ProductCard, cards_statement, lowest_price, product_cards, read_cards
-from shop.services.ordering.cart import session_has_passed
 from shop.services.parsing import ascii_digits, parse_int
 from shop.text import normalise_for_search
 
@@ -210,35 +206,3 @@ def centre_by_slug(slug: str) -> Centre | None:
 # the two extra round trips (and their loading) of a select-in load. Built once: making it and
 # its loader options anew took a quarter of the read's Python calls on every cold product page.
 # The search text (both languages' names, descriptions and stories again) is not shown.
-_PRODUCT_PAGE = select(Product).where(Product.slug == bindparam("slug"), Product.status == "active").options(
-    defer(Product.search_text),
-    joinedload(Product.centre), joinedload(Product.category), joinedload(Product.maker_group),
-    joinedload(Product.variants), joinedload(Product.images))
-
-
-def product_by_slug(slug: str) -> Product | None:
-    """An active product with everything its page shows, or None."""
-    product = db.session.scalars(_PRODUCT_PAGE, {"slug": slug}).unique().one_or_none()
-    if product is not None and product.is_workshop:  # only a workshop's options have sessions to read
-        variants = product.variants
-        found = {s.variant_id: s for s in db.session.scalars(
-            select(WorkshopSession).where(WorkshopSession.variant_id.in_([v.id for v in variants])))}
-        for variant in variants:
-            set_committed_value(variant, "workshop_session", found.get(variant.id))
-    return product
-
-
-@dataclass(frozen=True)
-class SessionRow:
-    variant: Variant
-    session: WorkshopSession
-    passed: bool
-
-
-def workshop_sessions(product: Product, now: datetime | None = None) -> list[SessionRow]:
-    """A workshop's sessions on sale, soonest first; those that have started are marked passed."""
-    rows = [SessionRow(v, v.workshop_session, session_has_passed(v, now))
-            for v in product.sellable_variants if v.workshop_session is not None]
-    return sorted(rows, key=lambda r: r.session.starts_at)
-
-

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import BindParameter, Select, bindparam, delete, func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -68,7 +69,17 @@ def new_cart(user_id: int | None = None) -> Cart:
     return cart
 
 
-def session_has_passed(variant: Variant, now: datetime | None = None) -> bool:
+class _Session(Protocol):
+    @property
+    def starts_at(self) -> datetime: ...
+
+
+class _SessionOption(Protocol):
+    @property
+    def workshop_session(self) -> _Session | None: ...
+
+
+def session_has_passed(variant: _SessionOption, now: datetime | None = None) -> bool:
     """A workshop session that has started (or is over) can no longer be booked."""
     session = variant.workshop_session
     return session is not None and as_utc(session.starts_at) <= (now or utcnow())
