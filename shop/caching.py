@@ -15,7 +15,7 @@ lazy expiry costs nothing extra.
 
 Whole pages are cached only for anonymous visitors with nothing personal in their session;
 the visitor's own CSRF token is put into the cached HTML on the way out. A cached page is kept
-with its compressed forms, made once when it is cached (shop/compression.py stitches the token
+with its compressed forms, each made once, when a client first asks (shop/compression.py stitches the token
 into the gzip form). Each cacheable page sends an ETag made of its versions and answers
 If-None-Match with 304 without rendering. Fragments (the page body without header) serve
 signed-in visitors.

@@ -8,7 +8,7 @@ changed the page. Anything personal (a signed-in visitor, an API answer) is comp
 way out and never kept.
 
 Whole cached storefront pages (shop/caching.py) are kept as a CachedPage with their compressed
-forms, made once when the page is cached. A product page carries each visitor's own CSRF token:
+forms, each made once, when a client first asks for it. A product page carries each visitor's own CSRF token:
 its gzip form is kept in pieces, the parts before and after the token each deflated once and
 ended with a full flush (byte-aligned, sharing no history), and each answer stitches the
 visitor's token between them as a stored deflate block, with the CRC-32 carried over the parts.
@@ -60,20 +60,19 @@ class CachedPage:
     """A cached page, split at the visitor's token placeholders, with its compressed forms."""
 
     parts: list[bytes]
-    deflated: list[bytes]  # each part deflated once (deflate_part); empty below the minimum size
+    deflated: list[bytes]  # each part deflated once (deflate_part); empty until a gzip client asks
     packed: dict[str, bytes] = field(default_factory=dict)  # whole-page forms, for a page with no token
     grown: bool = False  # a compressed form was added since it was read from the cache
 
     @classmethod
     def make(cls, body: bytes, app: Flask) -> CachedPage:
-        parts = body.split(_PLACEHOLDER)
-        small = len(body) < app.config.get("COMPRESS_MIN_SIZE", 500)
-        level = app.config.get("COMPRESS_LEVEL", 6)
-        deflated = [] if small or len(parts) == 1 else [deflate_part(part, level) for part in parts]
-        return cls(parts=parts, deflated=deflated)
+        """A page to keep; its compressed forms are made when a client first asks for one."""
+        return cls(parts=body.split(_PLACEHOLDER), deflated=[])
 
     def body_for(self, accept_encoding: str, token, app: Flask) -> tuple[bytes, str | None]:
-        """The bytes for a client that accepts `accept_encoding`; `token()` gives the visitor's token."""
+        """The bytes for a client that accepts `accept_encoding`; `token()` gives the visitor's token.
+
+        A form made here for the first time sets `grown`: the caller keeps the page again."""
         if len(self.parts) == 1:
             body = self.parts[0]
             if len(body) < app.config.get("COMPRESS_MIN_SIZE", 500):
@@ -86,9 +85,20 @@ class CachedPage:
                 self.grown = True
             return self.packed[algorithm], algorithm
         visitor = token().encode()
-        if self.deflated and _fc._choose_algorithm(("gzip",), accept_encoding) == "gzip":
+        if _fc._choose_algorithm(("gzip",), accept_encoding) == "gzip" and self._deflated(app):
             return self.gzip(visitor), "gzip"
         return visitor.join(self.parts), None  # flask-compress compresses it on the way out
+
+    def _deflated(self, app: Flask) -> bool:
+        """Each part deflated, once, when a gzip client first asks; False below the minimum size."""
+        if not self.deflated:
+            size = sum(map(len, self.parts)) + len(_PLACEHOLDER) * (len(self.parts) - 1)
+            if size < app.config.get("COMPRESS_MIN_SIZE", 500):
+                return False
+            level = app.config.get("COMPRESS_LEVEL", 6)
+            self.deflated = [deflate_part(part, level) for part in self.parts]
+            self.grown = True
+        return True
 
     def gzip(self, token: bytes) -> bytes:
         """One gzip member: the parts deflated once, the token between them as stored blocks."""
