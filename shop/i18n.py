@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, g, has_request_context, session
+from flask.globals import _cv_app
 from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from jinja2 import pass_context
@@ -101,13 +102,14 @@ def _translations():
     """This context's catalogue, as Flask-Babel's get_translations() gives it, kept beside the
     locale it is for (a forced locale or refresh() changes the locale, so it is looked up again):
     a page calls gettext dozens of times, and each full lookup walks several context locals."""
+    ctx = _cv_app.get(None)  # the app context's g itself, not through its proxy
     try:
-        babel = g._flask_babel
+        babel = ctx.g._flask_babel  # type: ignore[union-attr]
         locale = babel.babel_locale
         kept = babel.shop_translations
         if kept[0] is locale:
             return kept[1]
-    except (AttributeError, RuntimeError):
+    except AttributeError:  # no context, or nothing looked up in it yet
         pass
     translations = get_translations()
     try:

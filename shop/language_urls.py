@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, current_app, has_request_context, request
 from flask.ctx import RequestContext
+from flask.globals import _cv_request
 
 ENGLISH_PREFIX = "/en"
 URL_LANGUAGE = "shop.url_language"  # set in the WSGI environ for a request under /en/
@@ -94,12 +95,13 @@ class ShopFlask(Flask):
         """Flask's url_for; in a request, each address is built once per worker and remembered
         (the map and the URL defaults never change while the app serves; the key holds the
         request's script root, host and scheme, and every value given)."""
-        if not has_request_context() or endpoint.startswith("."):
+        ctx = _cv_request.get(None)  # the request itself, not through its proxy: a page asks forty-odd times
+        if ctx is None or endpoint.startswith("."):
             return self._build(endpoint, values)
-        environ = request.environ
+        environ = ctx.request.environ
         try:
             key = (endpoint, environ.get("SCRIPT_NAME", ""), environ.get("HTTP_HOST", ""),
-                   environ.get("wsgi.url_scheme", ""), request.blueprint, frozenset(values.items()))
+                   environ.get("wsgi.url_scheme", ""), ctx.request.blueprint, frozenset(values.items()))
             built = self.built_urls.get(key)
         except TypeError:  # a value that cannot be a key (a list): built every time
             return self._build(endpoint, values)
