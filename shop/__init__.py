@@ -24,6 +24,7 @@ from shop.i18n import (
     order_status_label,
     region_label,
     select_locale,
+    shared_part,
     shipment_status_label,
 )
 from shop.ops.logs import report_error
@@ -150,6 +151,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals["tracking_url"] = trust.tracking_url
     app.jinja_env.globals["line_chat_url"] = trust.line_chat_url
+    app.jinja_env.globals["shared_part"] = shared_part
 
     @app.context_processor
     def inject_language() -> dict:

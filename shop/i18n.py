@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g, has_request_context, session
+from flask import Flask, current_app, g, has_request_context, render_template, request, session
 from flask.globals import _cv_app
 from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
@@ -160,3 +160,27 @@ def install_template_gettext(app: Flask) -> None:
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
     )
     app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"] = template_gettext
+
+
+SHARED_PARTS_KEPT = 100  # a few parts, per language and address root: the bound is for safety
+
+
+def shared_part(name: str) -> Markup:
+    """A part of the layout that is the same on every page of a language (the head's links, the
+    menu's links, the footer), rendered once per worker for each language and address root and
+    then reused: a page no longer pays for their forty-odd links and strings.
+
+    Only parts that show nothing of the visitor or of the page belong here. They change only with
+    a release (templates, translations, static files' versions), which starts new workers.
+    """
+    environ = request.environ
+    key = (name, current_language(), environ.get("SCRIPT_NAME", ""), environ.get("HTTP_HOST", ""),
+           environ.get("wsgi.url_scheme", ""))
+    parts: dict[tuple[str, ...], Markup] = current_app.extensions.setdefault("shared_parts", {})
+    part = parts.get(key)
+    if part is None:
+        part = Markup(render_template(name))
+        if len(parts) >= SHARED_PARTS_KEPT:
+            parts.clear()
+        parts[key] = part
+    return part

@@ -186,3 +186,33 @@ def test_templates_follow_a_forced_language_inside_a_request(app):
         with force_locale("en"):
             assert render_template_string("{{ _('Cart') }}") == "Cart"
         assert render_template_string("{{ _('Cart') }}") == "ตะกร้าสินค้า"
+
+
+def test_the_layouts_shared_parts_are_made_once_per_language_and_stay_in_it(app, shop, monkeypatch):
+    """The head's links, the menu's links and the footer are rendered once per worker for each
+    language, then reused: each language's pages keep their own words and their own addresses."""
+    import shop.i18n as i18n
+
+    made = []
+    real = i18n.render_template
+    monkeypatch.setattr(i18n, "render_template", lambda name: made.append(name) or real(name))
+    app.extensions.pop("shared_parts", None)
+    pages = {path: text(app.test_client().get(path)) for path in
+             ["/products/leaf-cloth", "/products", "/en/products/leaf-cloth", "/en/products", "/en/account/sign-in"]}
+    assert sorted(made) == sorted(["layout/head_links.html", "layout/nav_links.html", "layout/footer.html"] * 2)
+    for path, page in pages.items():
+        english = path.startswith("/en")
+        assert ('href="/en/cart"' in page) is english and ('href="/cart"' in page) is not english, path
+        assert ("Shipping and returns" in page) is english, path
+        assert 'rel="stylesheet" href="/static/css/shop.css?v=' in page  # files have one address for both
+    assert "การจัดส่งและการคืนสินค้า" in pages["/products"]
+
+
+def test_a_signed_in_visitor_still_gets_their_own_menu_around_the_shared_links(app, shop):
+    from tests.web.helpers import make_user, signed_in
+
+    make_user("buyer@example.com", "customer")
+    client = signed_in(app, "buyer@example.com")
+    page = text(client.get("/en/products/leaf-cloth"))
+    assert 'href="/en/account/orders"' in page and "Sign out" in page and 'href="/en/cart"' in page
+    assert 'href="/en/account/sign-in"' not in page
