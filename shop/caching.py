@@ -240,6 +240,11 @@ def cached_fragment(name: str, parts: tuple[object, ...], render: Callable[[], T
     version = catalog_version()
     if version is None or not current_app.config.get("FRAGMENT_CACHE", True):
         return render()
+    if "page_cache_key" in g and not g.get("cart_count"):
+        # The whole page is about to be kept for every visitor without a cart or an account: its
+        # fragment would be a second copy (a second round trip each way, in Redis) only the others use.
+        read_outside_a_transaction()
+        return render()
     digest = hashlib.sha1(repr(parts).encode()).hexdigest()
     key = f"frag:{name}:{_release()}:{version}:{digest}"
     value = kept(key)

@@ -8,6 +8,7 @@ from shop.extensions import db
 from shop.models import Variant
 from tests.conftest import IN_CI, IsolatedClient
 from tests.factories import make_product
+from tests.web.helpers import CSRF
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -37,8 +38,14 @@ def test_servers_share_the_cache_and_see_each_others_changes(app, backend, tmp_p
     first = server(backend, tmp_path, redis_url, "a")
     second = server(backend, tmp_path, redis_url, "b")
     assert "฿450" in first.test_client().get("/products/scarf").get_data(as_text=True)
-    cached_keys = redis.Redis.from_url(redis_url).keys("relearn:frag:product:*")
-    assert cached_keys, "the fragment was cached in Redis"
+    shared = redis.Redis.from_url(redis_url)
+    assert shared.keys("relearn:page:*"), "the page was kept in Redis"
+    assert not shared.keys("relearn:frag:*"), "and not its fragment too: visitors without a cart get the page"
+    with_a_cart = first.test_client()
+    with_a_cart.post("/cart/add", data={"variant_id": product.variants[0].id, "quantity": "1",
+                                        "csrf_token": CSRF.search(with_a_cart.get("/products/scarf").get_data(as_text=True)).group(1)})
+    assert "฿450" in with_a_cart.get("/products/scarf").get_data(as_text=True)
+    assert shared.keys("relearn:frag:product:*"), "a visitor with a cart (a page of their own) gets the kept fragment"
 
     # a change committed through any server (here: the test's own session)...
     variant = db.session.get(Variant, product.variants[0].id)
