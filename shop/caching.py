@@ -235,15 +235,19 @@ def _release() -> str:
     return current_app.config.get("CACHE_RELEASE", "")
 
 
-def cached_fragment(name: str, parts: tuple[object, ...], render: Callable[[], T]) -> T:
-    """What `render()` makes (HTML, or None), from the cache when the page's version is unchanged."""
+def cached_fragment(name: str, parts: tuple[object, ...], render: Callable[[], T], orm_reads: bool = True) -> T:
+    """What `render()` makes (HTML, or None), from the cache when the page's version is unchanged.
+
+    `orm_reads=False` for a render that reads nothing through the ORM's session (a product page
+    has its own prepared read): no pooled connection is set up for it, nor reset after."""
     version = catalog_version()
     if version is None or not current_app.config.get("FRAGMENT_CACHE", True):
         return render()
     if "page_cache_key" in g and not g.get("cart_count"):
         # The whole page is about to be kept for every visitor without a cart or an account: its
         # fragment would be a second copy (a second round trip each way, in Redis) only the others use.
-        read_outside_a_transaction()
+        if orm_reads:
+            read_outside_a_transaction()
         return render()
     digest = hashlib.sha1(repr(parts).encode()).hexdigest()
     key = f"frag:{name}:{_release()}:{version}:{digest}"
@@ -252,7 +256,8 @@ def cached_fragment(name: str, parts: tuple[object, ...], render: Callable[[], T
         # Read in autocommit (no BEGIN, no ROLLBACK: two of a cold product page's five round
         # trips). The page is keyed by the versions read before the render, as it was in a
         # transaction: a change committed meanwhile moves them, so this copy is never served after it.
-        read_outside_a_transaction()
+        if orm_reads:
+            read_outside_a_transaction()
         value = render()
         keep(key, MISSING if value is None else value)
     return None if value == MISSING else value  # type: ignore[return-value]

@@ -113,7 +113,7 @@ def product(slug: str):
         return found.localised("name", lang), html, meta
 
     # Only the plain page is kept: a stepped quantity is one visitor's, and ids in a link are unbounded.
-    page = cached_fragment("product", (lang, slug), render) if (quantity, option) == (1, None) else render()
+    page = cached_fragment("product", (lang, slug), render, orm_reads=False) if (quantity, option) == (1, None) else render()
     if page is None:
         abort(404)
     title, body, meta = page  # the visitor's own CSRF token replaces the placeholder on the way out

@@ -340,10 +340,30 @@ def test_an_uncached_product_page_runs_a_fixed_number_of_queries(client, app, co
     db.session.expire_all()
     with count_queries() as statements:
         assert client.get("/products/scarf").status_code == 200
-    # (state,) the product with its centre, category, maker group, options and photos
-    state = 0 if db.engine.dialect.name == "postgresql" else 1
-    assert len(statements) <= 1 + state, statements  # one joined read; no sessions to read for a product that is not a workshop
+    # The state, then the product with its centre, category, maker group, options and photos as one
+    # JSON document: on PostgreSQL both on the worker's own prepared connection, outside SQLAlchemy.
+    assert len(statements) == (0 if db.engine.dialect.name == "postgresql" else 2), statements
     assert not [s for s in statements if "search_text" in s], statements  # a column the page never shows
+
+
+def test_an_uncached_product_page_takes_no_pooled_connection_on_postgresql(client, app):
+    """Its reads go through the prepared connection: nothing is checked out of the pool, set to
+    autocommit and reset after, for a visitor without an account or a cart."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite reads through SQLAlchemy")
+    make_product(slug="scarf")
+    make_product(slug="shawl")
+    db.session.commit()
+    checkouts: list = []
+    listener = lambda *args: checkouts.append(args)  # noqa: E731
+    sa.event.listen(db.engine, "checkout", listener)
+    try:
+        assert client.get("/products/scarf").status_code == 200
+        assert client.get("/en/products/shawl").status_code == 200
+        assert client.get("/products").status_code == 200  # a list still reads through the ORM
+    finally:
+        sa.event.remove(db.engine, "checkout", listener)
+    assert len(checkouts) == 1, checkouts
 
 
 def test_an_uncached_page_reads_outside_a_transaction(client, app):
