@@ -16,6 +16,16 @@ def current_cart() -> Cart | None:
     return cart
 
 
+def current_cart_ref() -> carts.CartRef | None:
+    """current_cart() as its id alone, read outside any transaction: what placing an order needs
+    before it reads the lines (a refusal in a rush takes no pooled connection)."""
+    user_id = current_user.id if current_user.is_authenticated else None
+    cart = carts.find_cart_ref(session.get("cart_id"), user_id, current_app.config["CART_LIFETIME_DAYS"])
+    if cart is None and user_id is None:
+        session.pop("cart_id", None)
+    return cart
+
+
 def current_or_new_cart() -> Cart:
     cart = current_cart()
     if cart is None:

@@ -7,7 +7,6 @@ from flask import Response, abort, current_app, flash, jsonify, redirect, render
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from shop.extensions import read_outside_a_transaction
 from shop.i18n import current_language
 from shop.language_urls import neutral_path
 from shop.models import Order
@@ -30,7 +29,7 @@ from shop.services.thai import (
     validate_address,
 )
 from shop.storefront import bp
-from shop.storefront.cart_session import current_cart, current_or_new_cart
+from shop.storefront.cart_session import current_cart, current_cart_ref, current_or_new_cart
 from shop.storefront.forms import CancelOrderForm, CartLineForm, CheckoutForm, PlaceOrderForm, SlipForm
 
 
@@ -248,10 +247,10 @@ def checkout_review():
 
 @bp.post("/checkout/place")
 def checkout_place():
-    # The reads that may refuse ("sold out") run without a transaction; placing the order begins its own.
-    read_outside_a_transaction()
+    # The reads that may refuse ("sold out") run outside any transaction, on the prepared
+    # connection; placing the order begins its own.
     form = PlaceOrderForm()
-    cart = current_cart()
+    cart = current_cart_ref()
     # The token must come from this visitor's own review page: another's is refused, not replayed.
     if not form.validate_on_submit() or not checkout.is_place_order_token(form.token.data, cart):
         flash(_("Your order form was incomplete or too old. Please review your order and try again."), "error")

@@ -82,3 +82,41 @@ def test_a_retry_that_finds_its_cart_emptied_by_the_first_try_gets_that_order(ap
     assert place(cart, key="a" * 32, fingerprint=fingerprint).id == first.id
     assert len(looked) == 2
     assert db.session.scalar(sa.select(sa.func.count(Order.id))) == 1
+
+
+def test_the_cart_read_by_id_alone_is_the_cart_find_cart_gives(app):
+    """find_cart_ref answers as find_cart does, read outside any transaction: a guest's cart by
+    the session's id, a customer's own cart whatever the session holds, none for an id that is
+    not a guest cart, and a cart left too long is deleted."""
+    from datetime import timedelta
+
+    from shop.models import Cart, User
+    from shop.models._base import utcnow
+    from shop.services.ordering.cart import CartRef, find_cart, find_cart_ref
+
+    user = User(email="buyer@example.com", name="buyer", role="customer")
+    user.set_password("x" * 12)
+    db.session.add(user)
+    db.session.flush()
+    guest, own, old = Cart(), Cart(user_id=user.id), Cart()
+    db.session.add_all([guest, own, old])
+    db.session.flush()
+    old.updated_at = utcnow() - timedelta(days=31)
+    db.session.commit()
+
+    assert find_cart_ref(guest.id, None, 30) == CartRef(guest.id) == CartRef(find_cart(guest.id, None, 30).id)
+    assert find_cart_ref(guest.id, user.id, 30) == CartRef(own.id)  # the customer's own cart
+    assert find_cart_ref(own.id, None, 30) is None  # a customer's cart is not a guest's
+    assert find_cart_ref(None, None, 30) is None and find_cart_ref(10**9, None, 30) is None
+    old_id = old.id
+    assert find_cart_ref(old_id, None, 30) is None
+    db.session.rollback()
+    assert db.session.get(Cart, old_id) is None  # deleted, as find_cart does
+
+
+def test_a_key_with_a_nul_finds_no_order(app):
+    from shop.services.ordering import checkout
+
+    order = place(cart_with((make_product(stock=3).variants[0].id, 1)))
+    assert checkout.placed_or_short(order.idempotency_key, None) == (order.id, False)
+    assert checkout.placed_or_short(order.idempotency_key + "\x00x", None) == (None, False)

@@ -4,11 +4,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import BindParameter, Select, bindparam, delete, func, select
+from sqlalchemy import BindParameter, DateTime, Integer, Select, bindparam, delete, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from shop import prepared
 from shop.extensions import begin_write, db
 from shop.metrics import count
 from shop.models import Cart, CartItem, Centre, Product, Variant
@@ -59,6 +60,46 @@ def find_cart(cart_id: int | None, user_id: int | None, lifetime_days: int, now:
         db.session.commit()
         return None
     return cart
+
+
+@dataclass(frozen=True)
+class CartRef:
+    """A cart by its id alone: all that placing an order needs of it before it reads the lines."""
+
+    id: int
+
+
+def _cart_ref_statement(*where: Any) -> Select:
+    return select(Cart.id, Cart.updated_at < bindparam("expired_before", type_=DateTime(timezone=True))).where(*where)
+
+
+_PARSE_BOOL = {b"t": True, b"f": False}.__getitem__
+# On PostgreSQL through the thread's prepared connection (shop/prepared.py): checkout's first
+# reads in a rush take no pooled connection, and build no object.
+_USER_CART_REF = prepared.PreparedRead(
+    "shop_user_cart", _cart_ref_statement(Cart.user_id == bindparam("user_id", type_=Integer)), [int, _PARSE_BOOL])
+_GUEST_CART_REF = prepared.PreparedRead(
+    "shop_guest_cart", _cart_ref_statement(Cart.id == bindparam("cart_id", type_=Integer), Cart.user_id.is_(None)),
+    [int, _PARSE_BOOL])
+
+
+def find_cart_ref(cart_id: int | None, user_id: int | None, lifetime_days: int, now: datetime | None = None) -> CartRef | None:
+    """The cart find_cart would give, as its id only, read outside any transaction (a cart left
+    too long is deleted by find_cart, as there)."""
+    now = now or utcnow()
+    params = {"expired_before": now - timedelta(days=lifetime_days), "user_id": user_id, "cart_id": cart_id}
+    if user_id is not None:
+        row = _USER_CART_REF.first(params)
+    elif isinstance(cart_id, int):
+        row = _GUEST_CART_REF.first(params)
+    else:
+        return None
+    if row is None:
+        return None
+    if row[1]:
+        find_cart(cart_id, user_id, lifetime_days, now)  # deletes it
+        return None
+    return CartRef(row[0])
 
 
 def new_cart(user_id: int | None = None) -> Cart:

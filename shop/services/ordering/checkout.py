@@ -12,10 +12,11 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import bindparam, select
+from sqlalchemy import Integer, String, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from shop import prepared
 from shop.extensions import begin_write, db
 from shop.language_urls import localised_path
 from shop.metrics import count
@@ -95,7 +96,7 @@ def place_order_token(cart: Cart) -> str:
     return nonce + _token_mac(nonce, cart.id)
 
 
-def is_place_order_token(token: str, cart: Cart | None) -> bool:
+def is_place_order_token(token: str, cart: Cart | carts.CartRef | None) -> bool:
     """True only for a token made for this cart: another visitor's token neither places nor finds an order."""
     if cart is None or not isinstance(token, str) or len(token) != 32:
         return False
@@ -147,22 +148,27 @@ def order_by_id(order_id: int) -> Order | None:
     )
 
 
-# Built once (each refusal in a rush runs it): the order placed with a key, and whether the cart is short.
-_PLACED_OR_SHORT = select(
-    select(Order.id).where(Order.idempotency_key == bindparam("key")).scalar_subquery(),
-    carts.short_of_stock_query(bindparam("cart_id")).exists(),
-)
+# Built once (each refusal in a rush runs it): the order placed with a key, and whether the cart
+# is short. On PostgreSQL through the thread's prepared connection (shop/prepared.py): a refusal
+# takes no pooled connection.
+_PLACED_OR_SHORT = prepared.PreparedRead("shop_placed_or_short", select(
+    select(Order.id).where(Order.idempotency_key == bindparam("key", type_=String)).scalar_subquery(),
+    carts.short_of_stock_query(bindparam("cart_id", type_=Integer)).exists(),
+), [int, {b"t": True, b"f": False}.__getitem__])
 
 
 def placed_or_short(idempotency_key: str, cart_id: int | None) -> tuple[int | None, bool]:
-    """In one round trip: the id of an order already placed with this key, and whether a line
-    of the cart wants more units than are left (never, without a cart)."""
-    placed_id, short = db.session.execute(_PLACED_OR_SHORT, {"key": idempotency_key, "cart_id": cart_id}).one()
-    return placed_id, bool(short)
+    """In one round trip, outside any transaction: the id of an order already placed with this
+    key, and whether a line of the cart wants more units than are left (never, without a cart)."""
+    if "\x00" in idempotency_key:  # libpq would cut the parameter short at the NUL
+        return None, False
+    row = _PLACED_OR_SHORT.first({"key": idempotency_key, "cart_id": cart_id})
+    assert row is not None  # a SELECT without FROM: always one row
+    return row[0], bool(row[1])
 
 
 def place_order(
-    cart: Cart | None,
+    cart: Cart | carts.CartRef | None,
     details: CheckoutDetails,
     *,
     payment_method: str,

@@ -21,6 +21,7 @@ from flask import Flask, current_app
 from shop.models import Cart, Order
 from shop.services.errors import DomainError
 from shop.services.ordering import checkout
+from shop.services.ordering.cart import CartRef
 from shop.services.payments.promptpay import PromptPayTransfer
 from shop.services.payments.stripe_checkout import StripeCheckout
 
@@ -54,7 +55,7 @@ def method(code: str) -> PaymentMethod:
     return all_methods()[code]
 
 
-def place_order(cart: Cart | None, details: checkout.CheckoutDetails, *, payment_method: str, **kwargs: Any) -> Order:
+def place_order(cart: Cart | CartRef | None, details: checkout.CheckoutDetails, *, payment_method: str, **kwargs: Any) -> Order:
     """Place the order to be paid by an offered method; the method decides how long stock is held."""
     chosen = available_methods(current_app).get(payment_method)
     if chosen is None:
