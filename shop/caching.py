@@ -350,7 +350,7 @@ def _etag(key: str) -> str:
 
 
 def _answer(entry: compression.CachedPage, key: str, store: bool = False):
-    body, encoding = entry.body_for(request.headers.get("Accept-Encoding", ""), generate_csrf, current_app)
+    body, encoding = entry.body_for(request.headers.get("Accept-Encoding", ""), visitor_token, current_app)
     if entry.grown and store:  # compressed for this kind of client for the first time: keep that too
         entry.grown = False
         keep(key, entry)
@@ -401,13 +401,20 @@ def personalise(response):
         body = response.get_data()
         changed = False
         if _PLACEHOLDER_BYTES in body:
-            body, changed = body.replace(_PLACEHOLDER_BYTES, generate_csrf().encode()), True
+            body, changed = body.replace(_PLACEHOLDER_BYTES, visitor_token().encode()), True
         if _CART_COUNT_BYTES in body:
             body, changed = body.replace(_CART_COUNT_BYTES, str(visitor_cart_count()).encode()), True
         if changed:
             response.set_data(body)
         response.personalised = True
     return response
+
+
+def visitor_token() -> str:
+    """This visitor's CSRF token, as flask_wtf's generate_csrf makes it (through the early path's
+    kept serializer, when the app has one)."""
+    early = current_app.extensions.get("early_pages")
+    return early.flask_csrf_token() if early is not None else generate_csrf()
 
 
 def visitor_cart_count() -> int:

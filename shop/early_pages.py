@@ -23,7 +23,8 @@ from collections.abc import Callable, Iterable, Mapping
 from timeit import default_timer
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g
+from flask import session as flask_session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_compress.flask_compress import _choose_algorithm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -200,17 +201,33 @@ class EarlyPages:
 
     def csrf_token(self, session: SecureCookieSession, new_cookie: list[str]) -> str:
         """The visitor's CSRF token, as flask_wtf.csrf.generate_csrf makes it; a new session keeps its secret."""
-        config = self.app.config
-        field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        field = self.app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
         if field not in session:
             session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
             new_cookie.append(self.session_cookie(session))
+        return self.signed_token(session[field])
+
+    def flask_csrf_token(self) -> str:
+        """flask_wtf.csrf.generate_csrf() in a request Flask serves: the same token (made once per
+        request, the secret kept in the session), signed by the serializer kept here rather than
+        one made for each call. Flask's session interface writes the cookie."""
+        field = self.app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        token = g.get(field)
+        if token is None:
+            if field not in flask_session:
+                flask_session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
+            token = self.signed_token(flask_session[field])
+            setattr(g, field, token)
+        return token
+
+    def signed_token(self, value: Any) -> str:
+        """The CSRF secret `value` signed as flask-wtf signs it."""
+        config = self.app.config
         secret = config.get("WTF_CSRF_SECRET_KEY") or self.app.secret_key or ""
         serializer = self.serializers.get(("csrf", secret))
         if serializer is None:
             serializer = self.serializers[("csrf", secret)] = KeptSignerSerializer(
                 secret, salt="wtf-csrf-token", signer=KeptKeySigner)
-        value = session[field]
         if isinstance(value, str) and value.isalnum() and value.isascii():  # a hex secret: its JSON is itself in quotes
             return serializer.dumps_json(f'"{value}"'.encode())
         return str(serializer.dumps(value))

@@ -58,6 +58,31 @@ def _without_prefix(url: str) -> str:
 
 
 BUILT_URLS_KEPT = 50_000
+MATCHES_KEPT = 50_000
+
+
+class ShopRequestContext(RequestContext):
+    """Flask's request context, whose URL match is remembered per worker for each method and
+    address (the URL map never changes while the app serves): a page the early path did not
+    answer (an uncached page, a refused checkout) is not matched by werkzeug's router again.
+    Only successful matches are kept; a 404, 405 or redirect is matched each time."""
+
+    def match_request(self) -> None:
+        environ = self.request.environ
+        key = (environ.get("REQUEST_METHOD"), environ.get("HTTP_HOST"), environ.get("SERVER_NAME"),
+               environ.get("SERVER_PORT"), environ.get("SCRIPT_NAME"), environ.get("PATH_INFO"),
+               environ.get("wsgi.url_scheme"))
+        matches: dict[tuple, tuple[Any, dict]] = self.app.route_matches  # type: ignore[attr-defined]
+        found = matches.get(key)
+        if found is not None:
+            self.request.url_rule, args = found
+            self.request.view_args = dict(args)
+            return
+        super().match_request()
+        if self.request.routing_exception is None:
+            if len(matches) >= MATCHES_KEPT:
+                matches.clear()
+            matches[key] = (self.request.url_rule, dict(self.request.view_args or {}))
 
 
 SYNC_FUNCTIONS_KEPT = 2000
@@ -72,6 +97,7 @@ class ShopFlask(Flask):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.built_urls = {}
+        self.route_matches: dict[tuple, tuple[Any, dict]] = {}
         self.sync_functions: dict[Any, Any] = {}
 
     def ensure_sync(self, func: Any) -> Any:
@@ -89,7 +115,7 @@ class ShopFlask(Flask):
 
     def request_context(self, environ: dict) -> RequestContext:
         move_language_prefix(environ)
-        return super().request_context(environ)
+        return ShopRequestContext(self, environ)
 
     def url_for(self, endpoint: str, /, **values: Any) -> str:  # type: ignore[override]
         """Flask's url_for; in a request, each address is built once per worker and remembered

@@ -216,3 +216,26 @@ def test_a_signed_in_visitor_still_gets_their_own_menu_around_the_shared_links(a
     page = text(client.get("/en/products/leaf-cloth"))
     assert 'href="/en/account/orders"' in page and "Sign out" in page and 'href="/en/cart"' in page
     assert 'href="/en/account/sign-in"' not in page
+
+
+def test_a_routes_match_is_remembered_per_address_and_method(app, shop, monkeypatch):
+    """The router runs once per method and address in a worker; a 404 is matched every time, and
+    each request gets its own view arguments."""
+    from werkzeug.routing import MapAdapter
+
+    matched = []
+    real = MapAdapter.match
+    monkeypatch.setattr(MapAdapter, "match", lambda self, *a, **k: matched.append(self.path_info) or real(self, *a, **k))
+    app.route_matches.clear()
+    client = app.test_client()
+    for _ in range(3):
+        assert client.post("/products/leaf-cloth/quantity", data={}).status_code in (200, 303, 400)
+        assert client.get("/en/no-such-page").status_code == 404
+    assert matched.count("/products/leaf-cloth/quantity") == 1
+    assert matched.count("/no-such-page") == 1 + 3  # the early path remembers "not a page"; Flask asks each time
+    with app.test_request_context("/products/leaf-cloth"):
+        from flask import request
+
+        request.view_args["slug"] = "changed"
+    with app.test_request_context("/products/leaf-cloth"):
+        assert request.view_args == {"slug": "leaf-cloth"}

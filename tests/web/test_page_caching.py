@@ -471,3 +471,24 @@ def test_a_payment_moves_the_programmes_figures_but_leaves_the_catalogue_cached(
     after = {url: etag(client, url) for url in pages}
     assert [url for url in pages if after[url] != before[url]] == ["/", "/programme"]
     assert income("/programme") != income_before and income("/") == income("/programme")
+
+
+def test_the_token_flask_pages_get_is_flask_wtfs_own(app):
+    """A page Flask renders gets its token from the early path's kept serializer: one token per
+    request, the secret kept in the session, and exactly what flask-wtf makes and accepts."""
+    from flask import session
+    from flask_wtf.csrf import generate_csrf, validate_csrf
+    from itsdangerous import URLSafeTimedSerializer
+
+    early = app.extensions["early_pages"]
+    with app.test_request_context("/products"):
+        token = early.flask_csrf_token()
+        assert early.flask_csrf_token() == generate_csrf() == token
+        validate_csrf(token)  # raises if flask-wtf would refuse it
+        assert URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").loads(token) == session["csrf_token"]
+        secret = session["csrf_token"]
+    with app.test_request_context("/products"):
+        session["csrf_token"] = secret  # the same visitor, a later request: a new token, the same secret
+        again = early.flask_csrf_token()
+        validate_csrf(again)
+        assert session["csrf_token"] == secret
