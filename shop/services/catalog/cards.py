@@ -20,8 +20,8 @@ from shop.services.catalog.directory import CentreEntry
 
 
 @dataclass(frozen=True)
-class CardImage(WithAltText):
-    """A product's first photo, with what its thumbnail and a link preview need."""
+class PhotoFile(WithAltText):
+    """A photo as the storefront shows it: its file, its thumbnail's, its size and its description."""
 
     filename: str
     thumb_filename: str
@@ -29,6 +29,12 @@ class CardImage(WithAltText):
     height: int
     alt_th: str
     alt_en: str
+
+
+@dataclass(frozen=True)
+class CardImage(PhotoFile):
+    """A product's first photo, with what its thumbnail and a link preview need."""
+
     thumb_webp: str
 
 

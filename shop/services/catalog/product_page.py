@@ -24,8 +24,9 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from shop import prepared
 from shop.models import Category, Centre, Product, ProductImage, Variant, WorkshopSession
-from shop.models.catalog import Bilingual, InProvince, ProductFigures, Stocked, WithAltText, WithRenditions
+from shop.models.catalog import Bilingual, InProvince, ProductFigures, Stocked, WithRenditions
 from shop.models.workshops import MakerGroup
+from shop.services.catalog.cards import PhotoFile
 from shop.services.ordering.cart import session_has_passed
 from shop.services.thai import as_utc
 
@@ -75,13 +76,7 @@ class PageOption(Bilingual, Stocked):
 
 
 @dataclass(frozen=True)
-class PagePhoto(WithAltText, WithRenditions):
-    filename: str
-    thumb_filename: str
-    width: int
-    height: int
-    alt_th: str
-    alt_en: str
+class PagePhoto(PhotoFile, WithRenditions):
     renditions: dict | None
     variant: PageOption | None  # the option it shows, if any
 
@@ -124,24 +119,20 @@ class json_list(FunctionElement):  # noqa: N801
     inherit_cache = True
 
 
-@compiles(json_object, "postgresql")
-def _pg_object(element: json_object, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"json_build_object({compiler.process(element.clauses, **kw)})"
+def _named_per_dialect(element: type[FunctionElement], postgresql: str, elsewhere: str) -> None:
+    """`element(...)` compiles to `postgresql(...)` on PostgreSQL and to `elsewhere(...)` on SQLite."""
+
+    def compile_as(name: str):
+        def compile_call(call: FunctionElement, compiler: SQLCompiler, **kw: Any) -> str:
+            return f"{name}({compiler.process(call.clauses, **kw)})"
+        return compile_call
+
+    compiles(element, "postgresql")(compile_as(postgresql))
+    compiles(element)(compile_as(elsewhere))
 
 
-@compiles(json_object)
-def _object(element: json_object, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"json_object({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(json_list, "postgresql")
-def _pg_list(element: json_list, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"json_agg({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(json_list)
-def _list(element: json_list, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"json_group_array({compiler.process(element.clauses, **kw)})"
+_named_per_dialect(json_object, "json_build_object", "json_object")
+_named_per_dialect(json_list, "json_agg", "json_group_array")
 
 
 def _fields(*columns: Any) -> json_object:
