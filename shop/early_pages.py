@@ -36,7 +36,7 @@ from werkzeug.http import dump_cookie, parse_cookie
 from werkzeug.routing import RequestRedirect
 
 from shop import caching
-from shop.language_urls import URL_LANGUAGE, move_language_prefix
+from shop.language_urls import LONGEST_REMEMBERED_ADDRESS, URL_LANGUAGE, move_language_prefix
 from shop.services import maintenance
 
 Answer = tuple[str, list[tuple[str, str]], bytes]
@@ -125,6 +125,8 @@ class EarlyPages:
             route = None
         else:
             route = (endpoint, args) if endpoint in caching.PAGE_ENDPOINTS else None
+        if len(address[0]) + len(address[2]) > LONGEST_REMEMBERED_ADDRESS:
+            return route  # a junk address is not kept (see language_urls)
         if len(self.routes) >= ROUTES_KEPT:
             self.routes.clear()
         self.routes[address] = route

@@ -58,7 +58,10 @@ def _without_prefix(url: str) -> str:
 
 
 BUILT_URLS_KEPT = 50_000
-MATCHES_KEPT = 50_000
+MATCHES_KEPT = 20_000
+# Addresses (host and path) longer than this are matched each time, not remembered: a slug is at
+# most 120 characters, and a memo of junk addresses a few kilobytes long would hold that much each.
+LONGEST_REMEMBERED_ADDRESS = 400
 
 
 class ShopRequestContext(RequestContext):
@@ -79,7 +82,7 @@ class ShopRequestContext(RequestContext):
             self.request.view_args = dict(args)
             return
         super().match_request()
-        if self.request.routing_exception is None:
+        if self.request.routing_exception is None and len(key[1] or "") + len(key[5] or "") <= LONGEST_REMEMBERED_ADDRESS:
             if len(matches) >= MATCHES_KEPT:
                 matches.clear()
             matches[key] = (self.request.url_rule, dict(self.request.view_args or {}))

@@ -120,3 +120,32 @@ def test_a_key_with_a_nul_finds_no_order(app):
     order = place(cart_with((make_product(stock=3).variants[0].id, 1)))
     assert checkout.placed_or_short(order.idempotency_key, None) == (order.id, False)
     assert checkout.placed_or_short(order.idempotency_key + "\x00x", None) == (None, False)
+
+
+def test_a_retry_finds_the_order_placed_after_its_session_began(app):
+    """A double click: the first POST places the order while the second's session has already
+    read (a signed-in visitor's user, say). The second gets that order, on both databases, though
+    its pre-check reads outside the session and the session's snapshot is older than the order."""
+    import threading
+
+    from shop.services.ordering.cart import CartRef
+
+    cart = cart_with((make_product(stock=3).variants[0].id, 1))
+    cart_id, key = cart.id, "a" * 32
+    fingerprint = __import__("shop.services.ordering.cart", fromlist=["summarise"]).summarise(cart).fingerprint()
+    db.session.commit()
+    db.session.scalar(sa.select(sa.func.count(Order.id)))  # this session's snapshot begins here
+    placed: list = []
+
+    def first_click() -> None:
+        with app.app_context():
+            try:
+                placed.append(place(CartRef(cart_id), key=key, fingerprint=fingerprint).id)
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=first_click)
+    thread.start()
+    thread.join(timeout=30)
+    assert len(placed) == 1
+    assert place(CartRef(cart_id), key=key, fingerprint=fingerprint).id == placed[0]

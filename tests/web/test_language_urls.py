@@ -239,3 +239,16 @@ def test_a_routes_match_is_remembered_per_address_and_method(app, shop, monkeypa
         request.view_args["slug"] = "changed"
     with app.test_request_context("/products/leaf-cloth"):
         assert request.view_args == {"slug": "leaf-cloth"}
+
+
+def test_a_junk_address_is_matched_but_not_remembered(app, shop):
+    """A long junk slug still gets its 404, and neither route memo keeps it (a memo of such
+    addresses would hold kilobytes each)."""
+    junk = "/products/" + "x" * 3000
+    app.route_matches.clear()
+    early = app.extensions["early_pages"]
+    early.routes.clear()
+    assert app.test_client().get(junk).status_code == 404
+    assert app.test_client().get("/products/leaf-cloth").status_code == 200
+    assert [key[5] for key in app.route_matches] == ["/products/leaf-cloth"]
+    assert [address[2] for address in early.routes] == ["/products/leaf-cloth"]

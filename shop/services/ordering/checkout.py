@@ -197,6 +197,9 @@ def place_order(
     cart_id = cart.id if cart is not None else None
     placed_id, short = placed_or_short(idempotency_key, cart_id)
     if placed_id is not None:
+        # Read outside this session, the order may be newer than its snapshot (SQLite, where a
+        # signed-in visitor's user was read already): end that snapshot before looking it up.
+        db.session.commit()
         return db.session.get_one(Order, placed_id)
     if details.privacy_consent_at is None or not details.privacy_notice_version:
         raise NoPrivacyConsent()
