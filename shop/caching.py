@@ -41,7 +41,6 @@ from shop.models.catalog import IMPACT, LISTS, SITE, CatalogVersion, Centre, Pag
 from shop.models.workshops import WorkshopSession
 from shop.services.ordering import cart as carts
 from shop.services.ordering import lifecycle
-from shop.services.thai import as_utc
 from shop.worker_cache import WorkerCache
 
 FRAGMENT_TIMEOUT = 3600
@@ -123,26 +122,14 @@ _STATE_MOMENTS = tuple(isinstance(column.type, DateTime) for column in _STATE.se
 STATE = prepared.PreparedRead("shop_state", _STATE, [prepared.as_text if moment else int for moment in _STATE_MOMENTS])
 
 
-def _moment(value: datetime | str | None) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, str):  # SQLite returns the subquery's value as text
-        value = datetime.fromisoformat(value)
-    return as_utc(value)
-
-
 def read_state(product_slug: str | None = None, centre_slug: str | None = None) -> State:
     """The versions (and the product's or centre's, by slug) in one statement outside any transaction."""
-    params = {"product_slug": _slug(product_slug), "centre_slug": _slug(centre_slug), "now": now()}
+    params = {"product_slug": product_slug, "centre_slug": centre_slug, "now": now()}
     row = STATE.first(params)
     if not row:
         return State(None, None)
-    return State(row[0], row[1], _moment(row[2]), row[8] or 0, row[3], row[4] or 0, row[5], row[6] or 0, _moment(row[7]))
-
-
-def _slug(slug: str | None) -> str | None:
-    """A slug as looked up: one with a NUL in it names nothing (libpq would cut it short at the NUL)."""
-    return None if slug is None or "\x00" in slug else slug
+    return State(row[0], row[1], prepared.moment(row[2]), row[8] or 0, row[3], row[4] or 0, row[5], row[6] or 0,
+                 prepared.moment(row[7]))
 
 
 def now() -> datetime:

@@ -72,9 +72,9 @@ class ShopRequestContext(RequestContext):
 
     def match_request(self) -> None:
         environ = self.request.environ
-        key = (environ.get("REQUEST_METHOD"), environ.get("HTTP_HOST"), environ.get("SERVER_NAME"),
-               environ.get("SERVER_PORT"), environ.get("SCRIPT_NAME"), environ.get("PATH_INFO"),
-               environ.get("wsgi.url_scheme"))
+        host, path = environ.get("HTTP_HOST") or "", environ.get("PATH_INFO") or ""
+        key = (environ.get("REQUEST_METHOD"), host, environ.get("SERVER_NAME"), environ.get("SERVER_PORT"),
+               environ.get("SCRIPT_NAME"), path, environ.get("wsgi.url_scheme"))
         matches: dict[tuple, tuple[Any, dict]] = self.app.route_matches  # type: ignore[attr-defined]
         found = matches.get(key)
         if found is not None:
@@ -82,7 +82,7 @@ class ShopRequestContext(RequestContext):
             self.request.view_args = dict(args)
             return
         super().match_request()
-        if self.request.routing_exception is None and len(key[1] or "") + len(key[5] or "") <= LONGEST_REMEMBERED_ADDRESS:
+        if self.request.routing_exception is None and len(host) + len(path) <= LONGEST_REMEMBERED_ADDRESS:
             if len(matches) >= MATCHES_KEPT:
                 matches.clear()
             matches[key] = (self.request.url_rule, dict(self.request.view_args or {}))

@@ -28,6 +28,7 @@ from sqlalchemy import Select
 from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 
 from shop.extensions import db
+from shop.services.thai import as_utc
 
 # Session settings of the prepared connections: answers in UTC and ISO dates, whatever the server's defaults.
 OPTIONS = "-c plan_cache_mode=force_generic_plan -c TimeZone=UTC -c DateStyle=ISO"
@@ -127,8 +128,9 @@ def app_connection() -> _Connection | None:
 
 
 def text(value: Any) -> bytes | None:
-    """A parameter as PostgreSQL reads it in text form."""
-    if value is None:
+    """A parameter as PostgreSQL reads it in text form. Text with a NUL in it names nothing: libpq
+    would cut it short at the NUL (so "scarf\x00x" would read as "scarf"); it is sent as NULL."""
+    if value is None or (isinstance(value, str) and "\x00" in value):
         return None
     if isinstance(value, datetime):
         return value.isoformat().encode()
@@ -137,3 +139,14 @@ def text(value: Any) -> bytes | None:
 
 def as_text(value: bytes) -> str:
     return value.decode()
+
+
+as_bool = {b"t": True, b"f": False}.__getitem__  # a boolean in PostgreSQL's text form
+
+
+def moment(value: datetime | str | None) -> datetime | None:
+    """A timestamp as a read hands it over (PostgreSQL's ISO text, SQLite's naive text or
+    datetime, stored as UTC), as an aware UTC datetime."""
+    if value is None:
+        return None
+    return as_utc(datetime.fromisoformat(value) if isinstance(value, str) else value)

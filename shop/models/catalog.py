@@ -109,22 +109,13 @@ class _Option(Protocol):  # read-only members: a frozen dataclass's fields match
     def available(self) -> int: ...
 
 
-class _WithOptions(Protocol):
-    @property
-    def kind(self) -> str: ...
-
-    @property
-    def variants(self) -> Sequence[_Option]: ...
-
-    @property
-    def images(self) -> Sequence[object]: ...
-
-
 OptionT = TypeVar("OptionT", bound=_Option, covariant=True)
 PhotoT = TypeVar("PhotoT", covariant=True)
 
 
 class _HasOptions(Protocol[OptionT, PhotoT]):
+    """A product, as ProductFigures reads it: its kind, options and photos."""
+
     @property
     def kind(self) -> str: ...
 
@@ -140,7 +131,7 @@ class ProductFigures:
     Product and the storefront's plain copy of one (services/catalog/product_page.py) alike."""
 
     @property
-    def is_workshop(self: _WithOptions) -> bool:
+    def is_workshop(self: _HasOptions[OptionT, PhotoT]) -> bool:
         return self.kind == "workshop"
 
     @property
@@ -148,16 +139,16 @@ class ProductFigures:
         return [v for v in self.variants if v.active]
 
     @property
-    def price_from_satang(self: _WithOptions) -> int | None:
+    def price_from_satang(self: _HasOptions[OptionT, PhotoT]) -> int | None:
         prices = [v.price_satang for v in self.variants if v.active]
         return min(prices) if prices else None
 
     @property
-    def has_price_range(self: _WithOptions) -> bool:
+    def has_price_range(self: _HasOptions[OptionT, PhotoT]) -> bool:
         return len({v.price_satang for v in self.variants if v.active}) > 1
 
     @property
-    def stock_available(self: _WithOptions) -> int:
+    def stock_available(self: _HasOptions[OptionT, PhotoT]) -> int:
         return sum(v.available for v in self.variants if v.active)
 
     @property

@@ -11,9 +11,9 @@ from flask_babel import gettext as _
 
 from shop.models import Centre, ProductImage
 from shop.services.catalog.browse import CatalogueFilters
-from shop.services.catalog.cards import CardImage, ProductCard
+from shop.services.catalog.cards import PhotoFile, ProductCard
 from shop.services.catalog.directory import CategoryEntry, CentreEntry
-from shop.services.catalog.product_page import PagePhoto, ProductPage
+from shop.services.catalog.product_page import ProductPage
 from shop.services.money import format_baht
 
 SCHEMA = "https://schema.org"
@@ -46,7 +46,7 @@ def decimal_baht(satang: int) -> str:
     return f"{satang // 100}.{satang % 100:02d}"
 
 
-def image_preview(image: ProductImage | CardImage | PagePhoto, alt: str) -> dict:
+def image_preview(image: ProductImage | PhotoFile, alt: str) -> dict:
     """The full-size JPEG (at most 1200 px): a size and format LINE, Facebook and X all take."""
     return {"url": absolute(url_for("storefront.media", filename=image.filename)),
             "width": image.width, "height": image.height, "alt": alt}

@@ -26,9 +26,9 @@ from shop import prepared
 from shop.models import Category, Centre, Product, ProductImage, Variant, WorkshopSession
 from shop.models.catalog import Bilingual, InProvince, ProductFigures, Stocked, WithRenditions
 from shop.models.workshops import MakerGroup
+from shop.prepared import moment
 from shop.services.catalog.cards import PhotoFile
 from shop.services.ordering.cart import session_has_passed
-from shop.services.thai import as_utc
 
 
 @dataclass(frozen=True)
@@ -204,8 +204,6 @@ def workshop_sessions(product: ProductPage, now: datetime | None = None) -> list
 
 def product_page(slug: str) -> ProductPage | None:
     """An active product's page, or None (no such product, an archived one, a slug naming nothing)."""
-    if "\x00" in slug:  # libpq would cut the parameter short at the NUL
-        return None
     row = PAGE.first({"slug": slug})
     return None if row is None or row[0] is None else _page(_json(row[0]))
 
@@ -213,10 +211,6 @@ def product_page(slug: str) -> ProductPage | None:
 def _json(value: Any) -> Any:
     """A nested value: SQLite hands a subquery's JSON (and a JSON column) over as text."""
     return json.loads(value) if isinstance(value, str | bytes) else value
-
-
-def _moment(value: str | None) -> datetime | None:
-    return None if value is None else as_utc(datetime.fromisoformat(value))
 
 
 def _in_order(rows: list[dict] | None) -> list[dict]:
@@ -227,7 +221,7 @@ def _in_order(rows: list[dict] | None) -> list[dict]:
 def _option(row: dict) -> PageOption:
     session = None
     if row["session_id"] is not None:
-        session = PageSession(_moment(row["starts_at"]), _moment(row["ends_at"]),  # type: ignore[arg-type]
+        session = PageSession(moment(row["starts_at"]), moment(row["ends_at"]),  # type: ignore[arg-type]
                               row["place_th"], row["place_en"] or "")
     return PageOption(row["id"], row["sku"], row["name_th"] or "", row["name_en"] or "", row["price_satang"],
                       row["stock_on_hand"], row["stock_reserved"], bool(row["active"]), session)
@@ -247,7 +241,7 @@ def _page(doc: dict) -> ProductPage:
         description_th=doc["description_th"] or "", description_en=doc["description_en"] or "",
         maker_story_th=doc["maker_story_th"] or "", maker_story_en=doc["maker_story_en"] or "",
         otop=bool(doc["otop"]), otop_stars=doc["otop_stars"], kind=doc["kind"],
-        created_at=_moment(doc["created_at"]),  # type: ignore[arg-type]
+        created_at=moment(doc["created_at"]),  # type: ignore[arg-type]
         centre=PageCentre(**centre),
         category=PageNamed(**category),
         maker_group=PageNamed(**maker) if maker else None,

@@ -73,14 +73,13 @@ def _cart_ref_statement(*where: Any) -> Select:
     return select(Cart.id, Cart.updated_at < bindparam("expired_before", type_=DateTime(timezone=True))).where(*where)
 
 
-_PARSE_BOOL = {b"t": True, b"f": False}.__getitem__
 # On PostgreSQL through the thread's prepared connection (shop/prepared.py): checkout's first
 # reads in a rush take no pooled connection, and build no object.
 _USER_CART_REF = prepared.PreparedRead(
-    "shop_user_cart", _cart_ref_statement(Cart.user_id == bindparam("user_id", type_=Integer)), [int, _PARSE_BOOL])
+    "shop_user_cart", _cart_ref_statement(Cart.user_id == bindparam("user_id", type_=Integer)), [int, prepared.as_bool])
 _GUEST_CART_REF = prepared.PreparedRead(
     "shop_guest_cart", _cart_ref_statement(Cart.id == bindparam("cart_id", type_=Integer), Cart.user_id.is_(None)),
-    [int, _PARSE_BOOL])
+    [int, prepared.as_bool])
 
 
 def find_cart_ref(cart_id: int | None, user_id: int | None, lifetime_days: int, now: datetime | None = None) -> CartRef | None:

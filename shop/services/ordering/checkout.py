@@ -154,14 +154,12 @@ def order_by_id(order_id: int) -> Order | None:
 _PLACED_OR_SHORT = prepared.PreparedRead("shop_placed_or_short", select(
     select(Order.id).where(Order.idempotency_key == bindparam("key", type_=String)).scalar_subquery(),
     carts.short_of_stock_query(bindparam("cart_id", type_=Integer)).exists(),
-), [int, {b"t": True, b"f": False}.__getitem__])
+), [int, prepared.as_bool])
 
 
 def placed_or_short(idempotency_key: str, cart_id: int | None) -> tuple[int | None, bool]:
     """In one round trip, outside any transaction: the id of an order already placed with this
     key, and whether a line of the cart wants more units than are left (never, without a cart)."""
-    if "\x00" in idempotency_key:  # libpq would cut the parameter short at the NUL
-        return None, False
     row = _PLACED_OR_SHORT.first({"key": idempotency_key, "cart_id": cart_id})
     assert row is not None  # a SELECT without FROM: always one row
     return row[0], bool(row[1])
